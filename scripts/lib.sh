@@ -1,0 +1,40 @@
+# Shared by scripts/test and scripts/demo (POSIX sh): the moto emulator in ./.venv.
+
+VENV=${AWSSECRETS_VENV:-.venv}
+
+# Installs moto into $VENV once (pinned in tests/requirements.txt).
+ensure_emulator() {
+    if [ -x "$VENV/bin/moto_server" ]; then
+        return
+    fi
+    echo "==> installing the moto emulator into $VENV (once)" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+}
+
+# Starts moto on a free loopback port; sets EMULATOR_URL and EMULATOR_PID.
+start_emulator() {
+    EMULATOR_LOG=$(mktemp "${TMPDIR:-/tmp}/awssecrets-moto.XXXXXX")
+    "$VENV/bin/moto_server" -H 127.0.0.1 -p 0 >"$EMULATOR_LOG" 2>&1 &
+    EMULATOR_PID=$!
+    EMULATOR_URL=
+    attempts=0
+    while [ -z "$EMULATOR_URL" ]; do
+        attempts=$((attempts + 1))
+        if [ "$attempts" -gt 300 ] || ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+            echo "error: the moto emulator did not start:" >&2
+            cat "$EMULATOR_LOG" >&2
+            exit 1
+        fi
+        sleep 0.1
+        EMULATOR_URL=$(sed -n 's|.*Running on \(http://127\.0\.0\.1:[0-9]*\).*|\1|p' "$EMULATOR_LOG" | head -n 1)
+    done
+}
+
+stop_emulator() {
+    if [ -n "${EMULATOR_PID:-}" ]; then
+        kill "$EMULATOR_PID" 2>/dev/null || true
+        wait "$EMULATOR_PID" 2>/dev/null || true
+        rm -f "$EMULATOR_LOG"
+    fi
+}

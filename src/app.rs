@@ -1,0 +1,217 @@
+//! One function per command: the only place that combines fetching, formatting and writing.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::aws;
+use crate::cli::{Cli, Command, ExportArgs, SECRETS_ENV, Selection};
+use crate::error::Error;
+use crate::files;
+use crate::output::{self, Format};
+use crate::secret::{self, EnvVar};
+
+/// Runs the parsed command line; returns the exit code on success.
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        None => export(cli.export),
+        Some(Command::Export(args)) => export(args),
+    }
+}
+
+/// What goes to stderr: warnings always, progress with `--verbose`. Never a value.
+#[derive(Debug, Clone, Copy)]
+pub struct Log {
+    verbose: bool,
+}
+
+impl Log {
+    /// Progress line, shown with `--verbose`.
+    pub fn info(&self, message: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("awssecrets: {}", message.as_ref());
+        }
+    }
+
+    /// Warning, always shown.
+    pub fn warn(&self, message: impl AsRef<str>) {
+        eprintln!("warning: {}", message.as_ref());
+    }
+
+    fn warn_all(&self, warnings: &[String]) {
+        for warning in warnings {
+            self.warn(warning);
+        }
+    }
+}
+
+/// Where `export` writes.
+enum Destination {
+    Stdout,
+    File(PathBuf),
+    /// Masks to stdout, variables appended to this file.
+    GithubEnv(PathBuf),
+}
+
+impl Destination {
+    fn choose(
+        format: Format,
+        output: Option<PathBuf>,
+        github_env: Option<PathBuf>,
+    ) -> Result<Self, Error> {
+        match (format, output) {
+            (Format::Github, Some(path)) => Ok(Destination::GithubEnv(path)),
+            (Format::Github, None) => github_env.map(Destination::GithubEnv).ok_or_else(|| {
+                Error::Usage(
+                    "--format github appends to $GITHUB_ENV, which is not set: run it in a GitHub \
+                     Actions step or pass -o FILE"
+                        .into(),
+                )
+            }),
+            (_, Some(path)) => Ok(Destination::File(path)),
+            (_, None) => Ok(Destination::Stdout),
+        }
+    }
+}
+
+fn export(args: ExportArgs) -> Result<u8, Error> {
+    let started = Instant::now();
+    let selection = args
+        .selection
+        .selection(std::env::var(SECRETS_ENV).ok().as_deref())?;
+    let log = Log {
+        verbose: selection.verbose,
+    };
+    let destination = Destination::choose(
+        args.format,
+        args.output,
+        std::env::var_os("GITHUB_ENV")
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from),
+    )?;
+    let variables = runtime()?.block_on(fetch_variables(&selection, log))?;
+
+    let mut warnings = Vec::new();
+    match destination {
+        Destination::GithubEnv(path) => {
+            let github = output::render_github(&variables, &mut output::random_github_delimiter)?;
+            write_stdout(&github.masks, log)?;
+            files::append(&path, &github.env).map_err(|source| Error::Output {
+                target: path.display().to_string(),
+                source,
+            })?;
+            log.info(format!(
+                "appended {} variables to {}",
+                variables.len(),
+                path.display()
+            ));
+        }
+        Destination::Stdout => {
+            let rendered = output::render(args.format, &variables, &mut warnings)?;
+            log.warn_all(&warnings);
+            write_stdout(&rendered, log)?;
+        }
+        Destination::File(path) => {
+            let rendered = output::render(args.format, &variables, &mut warnings)?;
+            log.warn_all(&warnings);
+            files::write_atomically(&path, &rendered).map_err(|source| Error::Output {
+                target: path.display().to_string(),
+                source,
+            })?;
+            log.info(format!(
+                "wrote {} variables to {} (mode 0600)",
+                variables.len(),
+                path.display()
+            ));
+        }
+    }
+    log.info(format!("done in {} ms", started.elapsed().as_millis()));
+    Ok(0)
+}
+
+fn write_stdout(bytes: &[u8], log: Log) -> Result<(), Error> {
+    match files::make_stdout_private() {
+        Ok(true) => log.info("stdout is a file others could read: made it 0600"),
+        Ok(false) => {}
+        Err(error) => log.warn(format!(
+            "stdout is a file others may read, and it could not be made 0600: {error}"
+        )),
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|source| Error::Output {
+            target: "stdout".into(),
+            source,
+        })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Error::Other(format!("cannot start the async runtime: {error}")))
+}
+
+/// Fetches every selected secret and turns them into layered variables; all or nothing, with
+/// every failure reported.
+pub async fn fetch_variables(selection: &Selection, log: Log) -> Result<Vec<EnvVar>, Error> {
+    if selection.specs.is_empty() {
+        return Err(Error::Usage(format!(
+            "no secrets to fetch: pass --secret SPEC or set {SECRETS_ENV}"
+        )));
+    }
+    let session = aws::connect(&selection.aws).await?;
+    log.info(format!(
+        "region {}, credentials from {}{} ({} ms)",
+        session.default_region.as_deref().unwrap_or("(none)"),
+        session.credentials_source,
+        session
+            .endpoint_url()
+            .map(|url| format!(", endpoint {url}"))
+            .unwrap_or_default(),
+        session.connect_time.as_millis()
+    ));
+    let results = session
+        .fetch_secrets(&selection.specs, selection.version_stage.as_deref())
+        .await;
+
+    let mut errors = Vec::new();
+    let mut layers = Vec::new();
+    let mut warnings = Vec::new();
+    for (spec, result) in selection.specs.iter().zip(results) {
+        let converted = result.and_then(|fetched| {
+            let variables =
+                secret::secret_variables(spec, &fetched.secret, &selection.naming, &mut warnings)?;
+            let names: Vec<&str> = variables
+                .iter()
+                .map(|variable| variable.name.as_str())
+                .collect();
+            log.info(format!(
+                "fetched {} from {} in {} ms: {}",
+                spec.id,
+                fetched.region,
+                fetched.elapsed.as_millis(),
+                if names.is_empty() {
+                    "no variables".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            ));
+            Ok(variables)
+        });
+        match converted {
+            Ok(variables) => layers.push((spec.id.clone(), variables)),
+            Err(error) => errors.push(error),
+        }
+    }
+    log.warn_all(&warnings);
+    if let Some(error) = Error::from_many(errors) {
+        return Err(error);
+    }
+    let mut warnings = Vec::new();
+    let variables = secret::merge_layers(layers, &mut warnings);
+    log.warn_all(&warnings);
+    Ok(variables)
+}

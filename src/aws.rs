@@ -1,0 +1,534 @@
+//! The AWS edge: one configuration and one credential resolution per run, then concurrent fetches.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::credential_feature::AwsCredentialFeature;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use tokio::sync::OnceCell;
+use tokio::task::JoinSet;
+use zeroize::Zeroizing;
+
+use crate::cli::AwsOptions;
+use crate::error::{Error, FetchFailure};
+use crate::secret::{FetchedSecret, SecretPayload, SecretValue};
+use crate::spec::SecretSpec;
+
+/// How long a single attempt (connect, send, read) may take before it is retried.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long connecting may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Bound on the best-effort identity lookup that enriches not-found and access-denied messages.
+const IDENTITY_LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A configured connection to AWS: region, endpoint and credentials resolved once.
+pub struct AwsSession {
+    config: SdkConfig,
+    /// The region used for ids that are not full ARNs.
+    pub default_region: Option<String>,
+    /// Where the credentials came from (e.g. "environment variables").
+    pub credentials_source: &'static str,
+    /// How long loading configuration and credentials took.
+    pub connect_time: Duration,
+    caller: OnceCell<Option<CallerIdentity>>,
+}
+
+/// Who AWS says the caller is.
+#[derive(Debug, Clone)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// One secret as fetched, with where and how long.
+#[derive(Debug)]
+pub struct Fetched {
+    pub secret: FetchedSecret,
+    pub region: String,
+    pub elapsed: Duration,
+}
+
+/// Loads configuration (region, profile, endpoint) and resolves credentials once, so concurrent
+/// requests never each wait out their own credential lookup.
+pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
+    let started = Instant::now();
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT.min(options.timeout))
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(options.timeout))
+                .operation_timeout(options.timeout)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(4));
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint_url) = &options.endpoint_url {
+        loader = loader.endpoint_url(endpoint_url);
+    }
+    let config = loader.load().await;
+    let provider = config
+        .credentials_provider()
+        .ok_or_else(|| Error::Credentials("no AWS credentials provider is configured".into()))?;
+    let credentials = tokio::time::timeout(options.timeout, provider.provide_credentials())
+        .await
+        .map_err(|_| {
+            Error::Credentials(format!(
+                "no AWS credentials within {:?}: {}",
+                options.timeout,
+                credentials_help()
+            ))
+        })?
+        .map_err(|error| credentials_error(&error))?;
+    let credentials_source = credentials_source(&credentials);
+    let config = config
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .build();
+    Ok(AwsSession {
+        default_region: config.region().map(|region| region.to_string()),
+        config,
+        credentials_source,
+        connect_time: started.elapsed(),
+        caller: OnceCell::new(),
+    })
+}
+
+fn credentials_error(error: &CredentialsError) -> Error {
+    match error {
+        CredentialsError::CredentialsNotLoaded(_) => {
+            Error::Credentials(format!("no AWS credentials found: {}", credentials_help()))
+        }
+        other => Error::Credentials(format!(
+            "could not load AWS credentials: {}",
+            DisplayErrorContext(other)
+        )),
+    }
+}
+
+fn credentials_help() -> &'static str {
+    "tried environment variables (AWS_ACCESS_KEY_ID), the AWS config files' profile, web identity \
+     (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), ECS/EKS container credentials and EC2 instance \
+     metadata; set one of them, or pass --profile"
+}
+
+/// Names the source of `credentials` from the features the SDK's providers record.
+pub fn credentials_source(credentials: &Credentials) -> &'static str {
+    let features = credentials
+        .get_property::<Vec<AwsCredentialFeature>>()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    features
+        .iter()
+        .rev()
+        .find_map(|feature| match feature {
+            AwsCredentialFeature::CredentialsEnvVars => Some("environment variables"),
+            AwsCredentialFeature::CredentialsEnvVarsStsWebIdToken
+            | AwsCredentialFeature::CredentialsProfileStsWebIdToken
+            | AwsCredentialFeature::CredentialsStsAssumeRoleWebId => Some("web identity"),
+            AwsCredentialFeature::CredentialsStsAssumeRole => Some("assumed role"),
+            AwsCredentialFeature::CredentialsProfileSso | AwsCredentialFeature::CredentialsSso => {
+                Some("SSO profile")
+            }
+            AwsCredentialFeature::CredentialsProfileProcess
+            | AwsCredentialFeature::CredentialsProcess => Some("credential_process"),
+            AwsCredentialFeature::CredentialsProfile
+            | AwsCredentialFeature::CredentialsProfileSourceProfile
+            | AwsCredentialFeature::CredentialsProfileNamedProvider => Some("profile"),
+            AwsCredentialFeature::CredentialsHttp => Some("container credentials (ECS/EKS)"),
+            AwsCredentialFeature::CredentialsImds => Some("instance metadata (IMDS)"),
+            _ => None,
+        })
+        .unwrap_or("other")
+}
+
+impl AwsSession {
+    /// The region a secret is fetched from: its ARN's, else the default.
+    pub fn region_for(&self, spec: &SecretSpec) -> Result<String, Error> {
+        if let Some(region) = spec.arn_region() {
+            return Ok(region.to_owned());
+        }
+        self.default_region.clone().ok_or_else(|| {
+            Error::Usage(format!(
+                "no AWS region for secret {}: pass --region, set AWS_REGION, or give a full ARN",
+                spec.id
+            ))
+        })
+    }
+
+    /// The endpoint every request goes to, when overridden.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.config.endpoint_url()
+    }
+
+    fn secrets_client(&self, region: &str) -> aws_sdk_secretsmanager::Client {
+        let config = aws_sdk_secretsmanager::config::Builder::from(&self.config)
+            .region(Region::new(region.to_owned()))
+            .build();
+        aws_sdk_secretsmanager::Client::from_conf(config)
+    }
+
+    /// Fetches every secret concurrently (one client per region), results in `specs` order.
+    pub async fn fetch_secrets(
+        &self,
+        specs: &[SecretSpec],
+        version_stage: Option<&str>,
+    ) -> Vec<Result<Fetched, Error>> {
+        let mut clients: HashMap<String, aws_sdk_secretsmanager::Client> = HashMap::new();
+        let mut results: Vec<Option<Result<Fetched, Error>>> = Vec::new();
+        let mut tasks = JoinSet::new();
+        for (index, spec) in specs.iter().enumerate() {
+            results.push(None);
+            let region = match self.region_for(spec) {
+                Ok(region) => region,
+                Err(error) => {
+                    results[index] = Some(Err(error));
+                    continue;
+                }
+            };
+            let client = clients
+                .entry(region.clone())
+                .or_insert_with(|| self.secrets_client(&region))
+                .clone();
+            let secret_id = spec.id.clone();
+            let version_stage = version_stage.map(str::to_owned);
+            tasks.spawn(async move {
+                let started = Instant::now();
+                let result = get_secret_value(&client, &secret_id, version_stage).await;
+                (index, region, started.elapsed(), result)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (index, region, elapsed, result) = joined.expect("fetch tasks do not panic");
+            let result = match result {
+                Ok(secret) => Ok(Fetched {
+                    secret,
+                    region,
+                    elapsed,
+                }),
+                Err(error) => Err(self.fetch_error(&specs[index], &region, &error).await),
+            };
+            results[index] = Some(result);
+        }
+        results
+            .into_iter()
+            .map(|result| result.expect("every spec has a result"))
+            .collect()
+    }
+
+    /// Turns an SDK error into a message naming the secret, the region and the cause.
+    async fn fetch_error<E>(
+        &self,
+        spec: &SecretSpec,
+        region: &str,
+        error: &SdkError<E, HttpResponse>,
+    ) -> Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let failure = match classify(error) {
+            Classified::NotFound(message) => {
+                let account = match &spec.arn {
+                    Some(arn) => Some(arn.account.clone()),
+                    None => self.caller().await.map(|caller| caller.account),
+                };
+                let account = account
+                    .map(|account| format!(" (account {account})"))
+                    .unwrap_or_default();
+                FetchFailure::NotFound {
+                    detail: format!("in {region}{account}{}", suffix(&message)),
+                }
+            }
+            Classified::AccessDenied(message) => {
+                let principal = if message.as_deref().is_some_and(|text| text.contains("arn:")) {
+                    String::new()
+                } else {
+                    self.caller()
+                        .await
+                        .map(|caller| format!(" for {}", caller.arn))
+                        .unwrap_or_default()
+                };
+                FetchFailure::AccessDenied {
+                    detail: format!("in {region}{principal}{}", suffix(&message)),
+                }
+            }
+            Classified::Decryption(message) => FetchFailure::Decryption {
+                detail: format!("in {region}{}", suffix(&message)),
+            },
+            Classified::Credentials(message) => FetchFailure::Credentials {
+                detail: format!("in {region}{}", suffix(&message)),
+            },
+            Classified::Unavailable(cause) => {
+                let endpoint = self
+                    .endpoint_url()
+                    .map(|url| format!(" (endpoint {url})"))
+                    .unwrap_or_default();
+                FetchFailure::Unavailable {
+                    detail: format!("in {region}{endpoint}: {cause}"),
+                }
+            }
+            Classified::Other(cause) => FetchFailure::Other {
+                detail: format!("in {region}: {cause}"),
+            },
+        };
+        Error::Fetch {
+            secret_id: spec.id.clone(),
+            failure,
+        }
+    }
+
+    /// GetCallerIdentity, once per run and only on error paths; `None` if it fails.
+    pub async fn caller(&self) -> Option<CallerIdentity> {
+        self.caller
+            .get_or_init(|| async {
+                let sts = aws_sdk_sts::Client::new(&self.config);
+                let call = sts.get_caller_identity().send();
+                match tokio::time::timeout(IDENTITY_LOOKUP_TIMEOUT, call).await {
+                    Ok(Ok(identity)) => Some(CallerIdentity {
+                        account: identity.account.unwrap_or_default(),
+                        arn: identity.arn.unwrap_or_default(),
+                    }),
+                    _ => None,
+                }
+            })
+            .await
+            .clone()
+    }
+}
+
+fn suffix(message: &Option<String>) -> String {
+    match message {
+        Some(message) if !message.is_empty() => format!(": {message}"),
+        _ => String::new(),
+    }
+}
+
+async fn get_secret_value(
+    client: &aws_sdk_secretsmanager::Client,
+    secret_id: &str,
+    version_stage: Option<String>,
+) -> Result<
+    FetchedSecret,
+    SdkError<
+        aws_sdk_secretsmanager::operation::get_secret_value::GetSecretValueError,
+        HttpResponse,
+    >,
+> {
+    let mut output = client
+        .get_secret_value()
+        .secret_id(secret_id)
+        .set_version_stage(version_stage)
+        .send()
+        .await?;
+    let payload = match (output.secret_string.take(), output.secret_binary.take()) {
+        (Some(text), _) => SecretPayload::Text(SecretValue::new(text)),
+        (None, Some(blob)) => SecretPayload::Binary(Zeroizing::new(blob.into_inner())),
+        (None, None) => SecretPayload::Text(SecretValue::default()),
+    };
+    Ok(FetchedSecret {
+        name: output.name.take().unwrap_or_else(|| secret_id.to_owned()),
+        payload,
+    })
+}
+
+/// What kind of failure an SDK error is; messages are AWS's (which never hold secret values).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Classified {
+    NotFound(Option<String>),
+    AccessDenied(Option<String>),
+    Decryption(Option<String>),
+    Credentials(Option<String>),
+    Unavailable(String),
+    Other(String),
+}
+
+/// Sorts an SDK error into the documented failure kinds.
+pub fn classify<E>(error: &SdkError<E, HttpResponse>) -> Classified
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match error {
+        SdkError::TimeoutError(_) => Classified::Unavailable(
+            "no answer within the time allowed (--timeout), retries included".into(),
+        ),
+        SdkError::DispatchFailure(failure) => {
+            let cause = DisplayErrorContext(error).to_string();
+            if failure.is_timeout() {
+                Classified::Unavailable(format!("timed out: {cause}"))
+            } else if failure.is_io() {
+                Classified::Unavailable(format!("network error: {cause}"))
+            } else {
+                Classified::Other(cause)
+            }
+        }
+        SdkError::ResponseError(_) => Classified::Unavailable(format!(
+            "unreadable response: {}",
+            DisplayErrorContext(error)
+        )),
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            let body_code = service.raw().body().bytes().and_then(xml_error_code);
+            // Some endpoints (proxies, emulators) answer JSON-protocol calls with an XML error
+            // the SDK cannot parse: its <Code> still says what happened.
+            let code = service.err().code().or(body_code);
+            let message = service.err().message().map(str::to_owned);
+            classify_service_error(status, code, message)
+        }
+        _ => Classified::Other(DisplayErrorContext(error).to_string()),
+    }
+}
+
+/// Classification by error code, falling back on the HTTP status.
+pub fn classify_service_error(
+    status: u16,
+    code: Option<&str>,
+    message: Option<String>,
+) -> Classified {
+    match code {
+        Some("ResourceNotFoundException") => Classified::NotFound(message),
+        Some("InvalidRequestException")
+            if message
+                .as_deref()
+                .is_some_and(|text| text.contains("deletion")) =>
+        {
+            Classified::NotFound(message)
+        }
+        Some("AccessDeniedException" | "AccessDenied") => Classified::AccessDenied(message),
+        Some("DecryptionFailure" | "KMSAccessDeniedException" | "KMSDisabledException") => {
+            Classified::Decryption(message)
+        }
+        Some(
+            "UnrecognizedClientException"
+            | "InvalidClientTokenId"
+            | "ExpiredTokenException"
+            | "ExpiredToken"
+            | "InvalidSignatureException"
+            | "SignatureDoesNotMatch"
+            | "IncompleteSignature"
+            | "MissingAuthenticationToken",
+        ) => Classified::Credentials(message),
+        Some(
+            "ThrottlingException"
+            | "TooManyRequestsException"
+            | "RequestLimitExceeded"
+            | "InternalServiceError"
+            | "InternalFailure"
+            | "ServiceUnavailable",
+        ) => Classified::Unavailable(describe(code, message)),
+        _ if status == 403 => Classified::AccessDenied(message),
+        _ if status >= 500 || status == 429 => Classified::Unavailable(format!(
+            "HTTP {status}{}",
+            suffix(&Some(describe(code, message)))
+        )),
+        _ => Classified::Other(format!("HTTP {status}: {}", describe(code, message))),
+    }
+}
+
+/// The `<Code>` of an XML error body.
+fn xml_error_code(body: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find("<Code>")? + "<Code>".len();
+    let end = text[start..].find("</Code>")? + start;
+    Some(&text[start..end])
+}
+
+fn describe(code: Option<&str>, message: Option<String>) -> String {
+    match (code, message) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        (None, Some(message)) => message,
+        (None, None) => "no error code".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str) -> Option<String> {
+        Some(text.to_owned())
+    }
+
+    #[test]
+    fn service_errors_are_classified_by_code_then_status() {
+        assert_eq!(
+            classify_service_error(400, Some("ResourceNotFoundException"), message("gone")),
+            Classified::NotFound(message("gone"))
+        );
+        assert_eq!(
+            classify_service_error(
+                400,
+                Some("InvalidRequestException"),
+                message(
+                    "You can't perform this operation on the secret because it was marked for deletion."
+                )
+            ),
+            Classified::NotFound(message(
+                "You can't perform this operation on the secret because it was marked for deletion."
+            ))
+        );
+        assert_eq!(
+            classify_service_error(400, Some("AccessDeniedException"), None),
+            Classified::AccessDenied(None)
+        );
+        assert_eq!(
+            classify_service_error(403, None, None),
+            Classified::AccessDenied(None)
+        );
+        assert_eq!(
+            classify_service_error(400, Some("DecryptionFailure"), None),
+            Classified::Decryption(None)
+        );
+        assert_eq!(
+            classify_service_error(400, Some("ExpiredTokenException"), None),
+            Classified::Credentials(None)
+        );
+        assert_eq!(
+            classify_service_error(400, Some("ThrottlingException"), message("Rate exceeded")),
+            Classified::Unavailable("ThrottlingException: Rate exceeded".into())
+        );
+        assert_eq!(
+            classify_service_error(503, None, None),
+            Classified::Unavailable("HTTP 503: no error code".into())
+        );
+        assert_eq!(
+            classify_service_error(400, Some("InvalidParameterException"), message("bad")),
+            Classified::Other("HTTP 400: InvalidParameterException: bad".into())
+        );
+    }
+
+    #[test]
+    fn xml_error_bodies_give_their_code() {
+        let body = b"<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_error_code(body), Some("InvalidClientTokenId"));
+        assert_eq!(xml_error_code(b"{}"), None);
+        assert_eq!(xml_error_code(b"<Code>unterminated"), None);
+    }
+
+    #[test]
+    fn credentials_source_names_the_provider() {
+        let mut credentials = Credentials::new("AKID", "SECRET", None, None, "test");
+        assert_eq!(credentials_source(&credentials), "other");
+        credentials
+            .get_property_mut_or_default::<Vec<AwsCredentialFeature>>()
+            .push(AwsCredentialFeature::CredentialsImds);
+        assert_eq!(credentials_source(&credentials), "instance metadata (IMDS)");
+    }
+}

@@ -1,0 +1,278 @@
+//! The command line, parsed once with clap into plain typed options. All help text lives here.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::Error;
+use crate::output::Format;
+use crate::secret::NamingOptions;
+use crate::spec::{SecretSpec, is_valid_variable_name, split_spec_list};
+
+/// The environment variable read when no `--secret` is given.
+pub const SECRETS_ENV: &str = "AWSSECRETS_SECRETS";
+
+const EXAMPLES: &str = "\
+Examples:
+  First CI stage: fetch, write a 0600 artifact that later stages load
+    awssecrets --region eu-west-1 --secret ci/npm -o .ci-secrets
+    set -a; . ./.ci-secrets; set +a
+
+  Only two keys of a JSON secret, and a plain secret under a chosen name
+    awssecrets -s 'ci/db#user,password' -s 'NPM_TOKEN,ci/npm-token'
+
+  Layer secrets (later wins), prefix every name, GitLab dotenv report
+    awssecrets -s ci/common -s ci/prod --prefix APP_ --format gitlab -o build.env
+
+  GitHub Actions: mask every value, append to $GITHUB_ENV
+    awssecrets -s arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/npm-AbCdEf --format github
+
+  Secret list from the environment (one SPEC per line, or comma-separated ids)
+    AWSSECRETS_SECRETS=ci/common,ci/prod awssecrets --format json
+
+Exit codes:
+  0 success            3 secret not found        6 throttled, network, timeout
+  1 unexpected error   4 access denied or KMS    7 bad secret content for the format
+  2 usage error        5 no or rejected creds    8 cannot write the output";
+
+/// Fetch AWS Secrets Manager secrets and print them as variables for CI, or run a command with them.
+///
+/// Secrets are fetched with the ambient AWS credentials (environment, profile, SSO, web identity,
+/// ECS/EKS container or EC2 instance role). JSON secrets give one variable per key; any other
+/// secret gives one variable. Nothing is written unless every secret was fetched.
+#[derive(Debug, Parser)]
+#[command(
+    name = "awssecrets",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_long_help = EXAMPLES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// `awssecrets [OPTIONS]` is `awssecrets export [OPTIONS]`.
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print secrets as variables in a format for their consumer (the default command)
+    #[command(after_long_help = EXAMPLES)]
+    Export(ExportArgs),
+}
+
+/// Options of `export` (and of the bare command).
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = Format::Dotenv, env = "AWSSECRETS_FORMAT")]
+    pub format: Format,
+
+    /// Write to FILE (created 0600, replaced atomically) instead of stdout; for --format github,
+    /// the file to append to instead of $GITHUB_ENV
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Which secrets to fetch, how to name their variables, and how to reach AWS.
+#[derive(Debug, Args)]
+pub struct SelectionArgs {
+    /// Secret to fetch, repeatable: ID (name or ARN), ID#KEY1,KEY2 (only those keys of a JSON
+    /// secret) or ALIAS,ID (variable name of a plain secret, prefix ALIAS_ of a JSON secret's keys).
+    /// Default: $AWSSECRETS_SECRETS, one SPEC per line or comma-separated ids
+    #[arg(short, long = "secret", value_name = "SPEC")]
+    pub secrets: Vec<String>,
+
+    /// Fetch this version stage instead of AWSCURRENT (e.g. AWSPREVIOUS)
+    #[arg(long, value_name = "STAGE")]
+    pub version_stage: Option<String>,
+
+    /// Put PREFIX before every variable name
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+
+    /// Upper-case variable names that come from JSON keys
+    #[arg(long)]
+    pub uppercase: bool,
+
+    /// Refuse JSON keys that are not valid variable names instead of sanitising them
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Tell what is fetched and how long it took, on stderr (never a value)
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// How to reach AWS.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// AWS region (default: the SDK's usual sources, e.g. AWS_REGION or the profile); a full
+    /// ARN's own region always wins for that secret
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Named profile from the AWS config files (default: AWS_PROFILE, else "default")
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Send every AWS request to this URL (AWS_ENDPOINT_URL is honoured too)
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Give up on AWS after this many seconds in all, retries included
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
+    pub timeout: f64,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
+        _ => Err("expected a number of seconds between 0 and 3600".into()),
+    }
+}
+
+/// The plain options every secret-fetching command works from.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub specs: Vec<SecretSpec>,
+    pub version_stage: Option<String>,
+    pub naming: NamingOptions,
+    pub aws: AwsOptions,
+    pub verbose: bool,
+}
+
+/// The plain options for reaching AWS.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub timeout: Duration,
+}
+
+impl AwsArgs {
+    /// Plain options.
+    pub fn options(&self) -> AwsOptions {
+        AwsOptions {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            timeout: Duration::from_secs_f64(self.timeout),
+        }
+    }
+}
+
+impl SelectionArgs {
+    /// Parses every SPEC (from `--secret`, else `secrets_env`), reporting all bad ones at once.
+    pub fn selection(&self, secrets_env: Option<&str>) -> Result<Selection, Error> {
+        let texts: Vec<&str> = if self.secrets.is_empty() {
+            secrets_env.map(split_spec_list).unwrap_or_default()
+        } else {
+            self.secrets.iter().map(String::as_str).collect()
+        };
+        let mut specs = Vec::new();
+        let mut problems = Vec::new();
+        for text in texts {
+            match SecretSpec::parse(text) {
+                Ok(spec) => specs.push(spec),
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        if let Some(prefix) = &self.prefix
+            && !is_valid_variable_name(prefix)
+        {
+            problems.push(format!(
+                "--prefix {prefix:?} must start a valid variable name ([A-Za-z_][A-Za-z0-9_]*)"
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Usage(problems.join("\n")));
+        }
+        Ok(Selection {
+            specs,
+            version_stage: self.version_stage.clone(),
+            naming: NamingOptions {
+                prefix: self.prefix.clone().unwrap_or_default(),
+                uppercase: self.uppercase,
+                strict: self.strict,
+            },
+            aws: self.aws.options(),
+            verbose: self.verbose,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("awssecrets").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn bare_command_is_export() {
+        let cli = parse(&["--region", "eu-west-1", "--secret", "ci/npm"]);
+        assert!(cli.command.is_none());
+        assert_eq!(cli.export.selection.secrets, vec!["ci/npm"]);
+        assert_eq!(cli.export.format, Format::Dotenv);
+    }
+
+    #[test]
+    fn export_subcommand() {
+        let cli = parse(&["export", "-s", "a", "-s", "b#k", "-f", "json", "-o", "out"]);
+        let Some(Command::Export(args)) = cli.command else {
+            panic!("expected export");
+        };
+        assert_eq!(args.selection.secrets, vec!["a", "b#k"]);
+        assert_eq!(args.format, Format::Json);
+    }
+
+    #[test]
+    fn secrets_come_from_the_environment_when_no_flag() {
+        let cli = parse(&[]);
+        let selection = cli.export.selection.selection(Some("a\nDB,b#x,y")).unwrap();
+        assert_eq!(selection.specs.len(), 2);
+        assert_eq!(selection.specs[1].alias.as_deref(), Some("DB"));
+        let cli = parse(&["-s", "c"]);
+        let selection = cli.export.selection.selection(Some("a,b")).unwrap();
+        assert_eq!(selection.specs.len(), 1);
+    }
+
+    #[test]
+    fn every_bad_spec_is_reported() {
+        let cli = parse(&["-s", "bad id", "-s", "ok", "-s", "x#", "--prefix", "1X"]);
+        let error = cli.export.selection.selection(None).unwrap_err();
+        let message = error.to_string();
+        assert_eq!(message.lines().count(), 3, "{message}");
+        assert_eq!(error.exit_code(), crate::error::ExitCode::Usage);
+    }
+
+    #[test]
+    fn timeout_must_be_positive() {
+        let result = Cli::try_parse_from(["awssecrets", "--timeout", "0"]);
+        assert!(result.is_err());
+        let cli = parse(&["--timeout", "2.5"]);
+        assert_eq!(
+            cli.export.selection.aws.options().timeout,
+            Duration::from_millis(2500)
+        );
+    }
+}

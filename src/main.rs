@@ -1,0 +1,23 @@
+//! awssecrets: fetch AWS Secrets Manager secrets for CI, print them or run a command with them.
+
+mod app;
+mod aws;
+mod cli;
+mod error;
+mod files;
+mod output;
+mod secret;
+mod spec;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    match app::run(cli) {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::from(error.exit_code().code())
+        }
+    }
+}

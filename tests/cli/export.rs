@@ -1,0 +1,347 @@
+//! `awssecrets [export]`: selection, naming, layering, destinations.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+
+use crate::support::{Outcome, REGION, TestEnv, read};
+
+#[test]
+fn json_and_plain_secrets_print_as_dotenv() {
+    let env = TestEnv::new();
+    env.secret(
+        "ci/npm",
+        r#"{"NPM_TOKEN":"npm_abc","registry":"https://r.example"}"#,
+    );
+    env.secret("ci/deploy-key", "plain text");
+    let outcome = env.run([
+        "--region",
+        REGION,
+        "--secret",
+        "ci/npm",
+        "--secret",
+        "ci/deploy-key",
+    ]);
+    outcome.expect_success();
+    assert_eq!(
+        outcome.stdout,
+        "NPM_TOKEN='npm_abc'\nregistry='https://r.example'\nCI_DEPLOY_KEY='plain text'\n"
+    );
+    assert_eq!(outcome.stderr, "");
+}
+
+#[test]
+fn export_subcommand_is_the_bare_command() {
+    let env = TestEnv::new();
+    env.secret("app", r#"{"A":"1"}"#);
+    let bare = env.run(["-s", "app"]);
+    let explicit = env.run(["export", "-s", "app"]);
+    bare.expect_success();
+    explicit.expect_success();
+    assert_eq!(bare.stdout, explicit.stdout);
+}
+
+#[test]
+fn secrets_list_from_the_environment() {
+    let env = TestEnv::new();
+    env.secret("ci/a", r#"{"A":"1","B":"2"}"#);
+    env.secret("ci/b", "bee");
+    let comma = Outcome::of(
+        env.command()
+            .env("AWSSECRETS_SECRETS", "ci/a, ci/b")
+            .output()
+            .unwrap(),
+    );
+    comma.expect_success();
+    assert_eq!(comma.stdout, "A='1'\nB='2'\nCI_B='bee'\n");
+    let lines = Outcome::of(
+        env.command()
+            .env("AWSSECRETS_SECRETS", "ci/a#B\n  BEE,ci/b\n")
+            .output()
+            .unwrap(),
+    );
+    lines.expect_success();
+    assert_eq!(lines.stdout, "B='2'\nBEE='bee'\n");
+}
+
+#[test]
+fn flag_wins_over_the_environment_list() {
+    let env = TestEnv::new();
+    env.secret("ci/b", "bee");
+    let outcome = Outcome::of(
+        env.command()
+            .env("AWSSECRETS_SECRETS", "does/not/exist")
+            .args(["-s", "ci/b"])
+            .output()
+            .unwrap(),
+    );
+    outcome.expect_success();
+    assert_eq!(outcome.stdout, "CI_B='bee'\n");
+}
+
+#[test]
+fn key_selection_alias_prefix_and_uppercase() {
+    let env = TestEnv::new();
+    env.secret(
+        "ci/db",
+        r#"{"user":"u","password":"p","host":"h","opts":{"tls":true}}"#,
+    );
+    env.secret("ci/npm-token", "t");
+    let outcome = env.run([
+        "-s",
+        "ci/db#password,user",
+        "-s",
+        "DB,ci/db#opts",
+        "-s",
+        "NPM,ci/npm-token",
+        "--prefix",
+        "APP_",
+        "--uppercase",
+    ]);
+    outcome.expect_success();
+    assert_eq!(
+        outcome.stdout,
+        "APP_PASSWORD='p'\nAPP_USER='u'\nAPP_DB_OPTS_TLS='true'\nAPP_NPM='t'\n"
+    );
+}
+
+#[test]
+fn missing_key_is_bad_content_naming_the_key() {
+    let env = TestEnv::new();
+    env.secret("ci/db", r#"{"user":"u","password":"p"}"#);
+    env.run(["-s", "ci/db#user,passwd"])
+        .expect_failure(
+            7,
+            r#"secret ci/db: key "passwd" is not in the secret (its keys: user, password)"#,
+        )
+        .expect_stderr_without(&["\"u\"", "'p'"]);
+}
+
+#[test]
+fn later_secret_overrides_earlier_with_a_warning() {
+    let env = TestEnv::new();
+    env.secret("ci/common", r#"{"REGISTRY":"r","LOG":"info"}"#);
+    env.secret("ci/prod", r#"{"LOG":"warn"}"#);
+    let outcome = env.run(["-s", "ci/common", "-s", "ci/prod"]);
+    outcome
+        .expect_success()
+        .expect_stderr(
+            "warning: variable LOG from secret ci/prod overrides the one from secret ci/common",
+        )
+        .expect_stderr_without(&["info", "warn'"]);
+    assert_eq!(outcome.stdout, "REGISTRY='r'\nLOG='warn'\n");
+}
+
+#[test]
+fn version_stage_fetches_the_previous_value() {
+    let env = TestEnv::new();
+    env.secret("ci/rotating", "old");
+    env.rotate("ci/rotating", "new");
+    let current = env.run(["-s", "V,ci/rotating"]);
+    assert_eq!(current.expect_success().stdout, "V='new'\n");
+    let previous = env.run(["-s", "V,ci/rotating", "--version-stage", "AWSPREVIOUS"]);
+    assert_eq!(previous.expect_success().stdout, "V='old'\n");
+}
+
+#[test]
+fn a_full_arns_region_wins_and_partial_arns_work() {
+    let env = TestEnv::new();
+    let arn = env.secret_in("us-east-1", "ci/far", "far away");
+    env.secret("ci/near", "close");
+    let partial = format!(
+        "arn:aws:secretsmanager:{REGION}:{}:secret:ci/near",
+        env.account
+    );
+    let outcome = env.run(["--region", REGION, "-s", &arn, "-s", &partial, "-v"]);
+    outcome
+        .expect_success()
+        .expect_stderr("from us-east-1")
+        .expect_stderr(&format!("from {REGION}"));
+    assert_eq!(outcome.stdout, "CI_FAR='far away'\nCI_NEAR='close'\n");
+}
+
+#[test]
+fn full_arns_need_no_region() {
+    let env = TestEnv::new();
+    let arn = env.secret_in("ap-southeast-2", "ci/syd", "s");
+    let outcome = Outcome::of(
+        env.command()
+            .env_remove("AWS_REGION")
+            .args(["-s", &arn])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(outcome.expect_success().stdout, "CI_SYD='s'\n");
+    let no_region = Outcome::of(
+        env.command()
+            .env_remove("AWS_REGION")
+            .args(["-s", "ci/syd"])
+            .output()
+            .unwrap(),
+    );
+    no_region.expect_failure(2, "no AWS region for secret ci/syd: pass --region");
+}
+
+#[test]
+fn binary_secrets_are_exported_base64() {
+    let env = TestEnv::new();
+    env.binary_secret("ci/keystore", &[0, 1, 2, 0xfe, 0xff]);
+    let outcome = env.run(["-s", "ci/keystore"]);
+    assert_eq!(outcome.expect_success().stdout, "CI_KEYSTORE='AAEC/v8='\n");
+}
+
+#[test]
+fn invalid_keys_are_sanitised_with_a_warning_or_refused_under_strict() {
+    let env = TestEnv::new();
+    env.secret("app", r#"{"api-key":"k","2fa":"t"}"#);
+    let outcome = env.run(["-s", "app"]);
+    outcome
+        .expect_success()
+        .expect_stderr(r#"warning: secret app: key "api-key" is not a valid variable name; exported as api_key"#)
+        .expect_stderr(r#"key "2fa" is not a valid variable name; exported as _2fa"#);
+    assert_eq!(outcome.stdout, "api_key='k'\n_2fa='t'\n");
+    env.run(["-s", "app", "--strict"]).expect_failure(
+        7,
+        r#"secret app: key "api-key" is not a valid variable name"#,
+    );
+}
+
+#[test]
+fn output_file_is_0600_even_under_umask_000() {
+    let env = TestEnv::new();
+    env.secret("app", r#"{"A":"1"}"#);
+    let path = env.path(".ci-secrets");
+    fs::write(&path, "old contents").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+    let mut command = env.command();
+    command.args(["-s", "app", "-o"]).arg(&path);
+    // SAFETY: umask is async-signal-safe and touches only the child.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::stat::umask(nix::sys::stat::Mode::empty());
+            Ok(())
+        });
+    }
+    let outcome = Outcome::of(command.output().unwrap());
+    outcome.expect_success();
+    assert_eq!(outcome.stdout, "");
+    assert_eq!(read(&path), "A='1'\n");
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let leftovers: Vec<_> = fs::read_dir(env.home.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().starts_with(".awssecrets-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temp files left: {leftovers:?}");
+}
+
+#[test]
+fn stdout_redirected_to_a_readable_file_is_made_private() {
+    let env = TestEnv::new();
+    env.secret("app", r#"{"A":"1"}"#);
+    let path = env.path("redirected");
+    let file = fs::File::create(&path).unwrap();
+    file.set_permissions(fs::Permissions::from_mode(0o644))
+        .unwrap();
+    let status = env
+        .command()
+        .args(["-s", "app"])
+        .stdout(file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(read(&path), "A='1'\n");
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn verbose_tells_what_was_fetched_but_never_a_value() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", r#"{"NPM_TOKEN":"canary-value-123"}"#);
+    let outcome = env.run(["-s", "ci/npm", "-v", "-o", "out"]);
+    outcome
+        .expect_success()
+        .expect_stderr("credentials from environment variables")
+        .expect_stderr(&format!("fetched ci/npm from {REGION} in "))
+        .expect_stderr(": NPM_TOKEN")
+        .expect_stderr("wrote 1 variables to out (mode 0600)")
+        .expect_stderr_without(&["canary-value-123"]);
+}
+
+#[test]
+fn help_shows_examples_and_exit_codes() {
+    let env = TestEnv::new();
+    let help = env.run(["--help"]);
+    help.expect_success();
+    for fragment in [
+        "Examples:",
+        "set -a; . ./.ci-secrets; set +a",
+        "Exit codes:",
+        "--format",
+        "ALIAS,ID",
+    ] {
+        assert!(
+            help.stdout.contains(fragment),
+            "--help lacks {fragment:?}:\n{}",
+            help.stdout
+        );
+    }
+    let version = env.run(["--version"]);
+    assert_eq!(
+        version.expect_success().stdout,
+        format!("awssecrets {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_name_every_problem() {
+    let env = TestEnv::new();
+    env.run(Vec::<&str>::new()).expect_failure(
+        2,
+        "no secrets to fetch: pass --secret SPEC or set AWSSECRETS_SECRETS",
+    );
+    env.run(["-s", "bad id", "-s", "ok", "-s", "A,B,c"])
+        .expect_failure(2, r#"invalid secret SPEC "bad id""#)
+        .expect_stderr(r#"invalid secret SPEC "A,B,c""#);
+    env.run(["--format", "yaml", "-s", "x"])
+        .expect_failure(2, "invalid value 'yaml'");
+    env.run(["--format", "github", "-s", "x"])
+        .expect_failure(2, "GITHUB_ENV");
+}
+
+#[test]
+fn profile_from_a_temp_aws_config() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "from-profile");
+    fs::create_dir_all(env.path(".aws")).unwrap();
+    fs::write(
+        env.path(".aws/config"),
+        format!(
+            "[profile ci]\nregion = {REGION}\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+            env.credentials.access_key_id(),
+            env.credentials.secret_access_key(),
+            env.credentials.session_token().unwrap()
+        ),
+    )
+    .unwrap();
+    let outcome = Outcome::of(
+        env.command()
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_REGION")
+            .args(["--profile", "ci", "-s", "ci/npm", "-v"])
+            .output()
+            .unwrap(),
+    );
+    outcome
+        .expect_success()
+        .expect_stderr(&format!("region {REGION}, credentials from profile"));
+    assert_eq!(outcome.stdout, "CI_NPM='from-profile'\n");
+}

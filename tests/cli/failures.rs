@@ -1,0 +1,191 @@
+//! Every failure: the documented exit code, a message naming secret, region and cause, nothing
+//! on stdout, the output file untouched, and never a secret value on stderr.
+
+use std::fs;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use crate::support::http::{form_encode, request, xml_field};
+use crate::support::{Emulator, Outcome, REGION, TestEnv, read};
+
+const CANARY: &str = "canary-7f3a9c";
+
+#[test]
+fn not_found_names_the_secret_region_and_account() {
+    let env = TestEnv::new();
+    env.secret("ci/ok", &format!(r#"{{"A":"{CANARY}"}}"#));
+    let path = env.path(".ci-secrets");
+    fs::write(&path, "previous").unwrap();
+    env.run([
+        "-s",
+        "ci/ok",
+        "-s",
+        "ci/missing",
+        "-o",
+        path.to_str().unwrap(),
+    ])
+    .expect_failure(
+        3,
+        &format!(
+            "secret ci/missing: not found in {REGION} (account {})",
+            env.account
+        ),
+    )
+    .expect_stderr_without(&[CANARY]);
+    assert_eq!(read(&path), "previous", "the output file is left as it was");
+}
+
+#[test]
+fn every_failing_secret_is_reported() {
+    let env = TestEnv::new();
+    env.secret("ci/ok", "fine");
+    let other_region = format!(
+        "arn:aws:secretsmanager:us-west-2:{}:secret:ci/gone-AbCdEf",
+        env.account
+    );
+    env.run(["-s", "ci/missing-1", "-s", "ci/ok", "-s", &other_region])
+        .expect_failure(3, "2 failures:")
+        .expect_stderr("secret ci/missing-1: not found in eu-west-1")
+        .expect_stderr(&format!(
+            "secret {other_region}: not found in us-west-2 (account {})",
+            env.account
+        ));
+}
+
+#[test]
+fn a_bad_secret_fails_the_whole_run() {
+    let env = TestEnv::new();
+    env.secret("ci/ok", &format!(r#"{{"A":"{CANARY}"}}"#));
+    env.secret("ci/nul", r#"{"B":"x\u0000y"}"#);
+    env.run(["-s", "ci/ok", "-s", "ci/nul"])
+        .expect_failure(7, "variable B: its value holds a NUL byte")
+        .expect_stderr_without(&[CANARY, "x\0y"]);
+}
+
+#[test]
+fn no_credentials_fails_fast_with_what_to_set() {
+    let env = TestEnv::new();
+    let started = Instant::now();
+    let outcome = Outcome::of(
+        env.command()
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .args(["-s", "ci/x"])
+            .output()
+            .unwrap(),
+    );
+    outcome
+        .expect_failure(5, "no AWS credentials found")
+        .expect_stderr("AWS_ACCESS_KEY_ID")
+        .expect_stderr("instance metadata");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn unreachable_endpoint_is_unavailable_within_the_timeout() {
+    let env = TestEnv::new();
+    // A port that was free a moment ago: connections are refused.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    env.run([
+        "-s",
+        "ci/x",
+        "--endpoint-url",
+        &format!("http://127.0.0.1:{port}"),
+        "--timeout",
+        "3",
+    ])
+    .expect_failure(6, &format!("secret ci/x: unavailable in {REGION}"));
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn output_errors_exit_8_and_print_nothing() {
+    let env = TestEnv::new();
+    env.secret("app", &format!(r#"{{"A":"{CANARY}"}}"#));
+    env.run(["-s", "app", "-o", "no/such/dir/out"])
+        .expect_failure(8, "cannot write no/such/dir/out")
+        .expect_stderr_without(&[CANARY]);
+}
+
+/// A dedicated emulator enforcing IAM, with a user allowed nothing in Secrets Manager.
+fn denied_user(emulator: &Emulator, account_env: &TestEnv) -> (String, String) {
+    let iam = |params: &[(&str, &str)]| {
+        let mut body = String::from("Version=2010-05-08");
+        for (name, value) in params {
+            body.push_str(&format!("&{name}={}", form_encode(value)));
+        }
+        let authorization = format!(
+            "AWS4-HMAC-SHA256 Credential={}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+            account_env.credentials.access_key_id()
+        );
+        let (status, response) = request(
+            &emulator.url,
+            "POST",
+            "/",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Authorization", &authorization),
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(status, 200, "IAM call failed: {response}");
+        response
+    };
+    iam(&[("Action", "CreateUser"), ("UserName", "ci")]);
+    iam(&[
+        ("Action", "PutUserPolicy"),
+        ("UserName", "ci"),
+        ("PolicyName", "sts-only"),
+        (
+            "PolicyDocument",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}"#,
+        ),
+    ]);
+    let key = iam(&[("Action", "CreateAccessKey"), ("UserName", "ci")]);
+    (
+        xml_field(&key, "AccessKeyId"),
+        xml_field(&key, "SecretAccessKey"),
+    )
+}
+
+#[test]
+fn access_denied_and_rejected_credentials() {
+    let emulator = Emulator::start();
+    let env = TestEnv::on(&emulator.url);
+    env.secret("ci/locked", &format!(r#"{{"A":"{CANARY}"}}"#));
+    let (access_key, secret_key) = denied_user(&emulator, &env);
+    emulator.enforce_iam();
+
+    let as_user = |access_key: &str, secret_key: &str| {
+        Outcome::of(
+            env.command()
+                .env("AWS_ACCESS_KEY_ID", access_key)
+                .env("AWS_SECRET_ACCESS_KEY", secret_key)
+                .env_remove("AWS_SESSION_TOKEN")
+                .args(["-s", "ci/locked"])
+                .output()
+                .unwrap(),
+        )
+    };
+    as_user(&access_key, &secret_key)
+        .expect_failure(4, &format!("secret ci/locked: access denied in {REGION}"))
+        .expect_stderr(&format!("arn:aws:iam::{}:user/ci", env.account))
+        .expect_stderr_without(&[CANARY]);
+    as_user("AKIAUNKNOWN000000000", "wrong")
+        .expect_failure(5, "secret ci/locked: AWS rejected the credentials")
+        .expect_stderr_without(&[CANARY]);
+}

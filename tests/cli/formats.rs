@@ -1,0 +1,259 @@
+//! Every format round-tripped through its real consumer, with values built to break quoting.
+
+use crate::support::consumers::{
+    Pairs, docker_env_pairs, dotenvy_pairs, github_env_pairs, gitlab_dotenv_pairs, json_pairs,
+    load_in_shell, shells,
+};
+use crate::support::{Outcome, TestEnv, read};
+
+/// Values that break naive quoting, keyed by variable name.
+fn tricky_values() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("SINGLE_QUOTES", "it's 'quoted'"),
+        ("DOUBLE_QUOTES", r#"say "hi""#),
+        ("DOLLARS", "$HOME ${HOME} $(id) $1"),
+        ("BACKTICKS", "`id` and ``"),
+        ("BACKSLASHES", r"C:\path\n \\ \' \"),
+        ("TRAILING_BACKSLASH", r"ends with \"),
+        ("QUOTE_ESCAPE", r"'\''"),
+        ("EQUALS", "a=b==c"),
+        ("UNICODE", "héllo wörld ✓ 🦀 日本"),
+        ("SPACES", "  leading and trailing  "),
+        ("EMPTY", ""),
+        ("HASH", "#not a comment"),
+        ("TAB", "a\tb"),
+        ("NEWLINES", "line 1\nline 2\n\nline 4\n"),
+        ("CRLF", "windows\r\nline\r\n"),
+        ("JSONISH", r#"{"nested": "json", "x": [1, 2]}"#),
+        ("SEMICOLON", "a; rm -rf / & echo | cat > x < y"),
+    ]
+}
+
+fn single_line(values: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    values
+        .iter()
+        .copied()
+        .filter(|(_, value)| !value.contains(['\n', '\r']))
+        .collect()
+}
+
+/// Seeds one JSON secret holding `values`.
+fn seed(env: &TestEnv, name: &str, values: &[(&str, &str)]) {
+    let object: serde_json::Map<String, serde_json::Value> = values
+        .iter()
+        .map(|(key, value)| {
+            (
+                key.to_string(),
+                serde_json::Value::String(value.to_string()),
+            )
+        })
+        .collect();
+    env.secret(name, &serde_json::to_string(&object).unwrap());
+}
+
+fn expected(values: &[(&str, &str)]) -> Pairs {
+    values
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn names(values: &[(&'static str, &'static str)]) -> Vec<&'static str> {
+    values.iter().map(|(name, _)| *name).collect()
+}
+
+fn export_to_file(env: &TestEnv, format: &str) -> String {
+    let path = env.path(&format!("out.{format}"));
+    let outcome = env.run([
+        "-s",
+        "ci/tricky",
+        "-f",
+        format,
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    outcome.expect_success();
+    read(&path)
+}
+
+#[test]
+fn dotenv_round_trips_through_every_posix_shell_and_dotenvy() {
+    let env = TestEnv::new();
+    let values = tricky_values();
+    seed(&env, "ci/tricky", &values);
+    let path = env.path(".ci-secrets");
+    env.run(["-s", "ci/tricky", "-o", path.to_str().unwrap()])
+        .expect_success();
+    for shell in shells() {
+        let loaded = load_in_shell(
+            &shell,
+            r#"set -a; . "$FILE"; set +a"#,
+            &path,
+            &names(&values),
+        );
+        assert_eq!(loaded, expected(&values), "through {shell:?}");
+    }
+    assert_eq!(
+        dotenvy_pairs(&read(&path)),
+        expected(&values),
+        "through dotenvy"
+    );
+}
+
+#[test]
+fn dotenv_on_stdout_equals_the_file() {
+    let env = TestEnv::new();
+    seed(&env, "ci/tricky", &tricky_values());
+    let stdout = env.run(["-s", "ci/tricky"]);
+    stdout.expect_success();
+    assert_eq!(stdout.stdout, export_to_file(&env, "dotenv"));
+}
+
+#[test]
+fn shell_format_round_trips_through_eval() {
+    let env = TestEnv::new();
+    let values = tricky_values();
+    seed(&env, "ci/tricky", &values);
+    let path = env.path("exports.sh");
+    let outcome = env.run(["-s", "ci/tricky", "-f", "shell"]);
+    outcome.expect_success();
+    assert!(
+        outcome
+            .stdout
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("export SINGLE_QUOTES=")
+    );
+    std::fs::write(&path, &outcome.stdout).unwrap();
+    for shell in shells() {
+        let loaded = load_in_shell(&shell, r#"eval "$(cat "$FILE")""#, &path, &names(&values));
+        // $(...) drops the file's final newline only, never a value's.
+        assert_eq!(loaded, expected(&values), "through {shell:?}");
+    }
+}
+
+#[test]
+fn env_format_round_trips_through_docker_env_file_rules() {
+    let env = TestEnv::new();
+    let values = single_line(&tricky_values());
+    seed(&env, "ci/tricky", &values);
+    assert_eq!(
+        docker_env_pairs(&export_to_file(&env, "env")),
+        expected(&values)
+    );
+}
+
+#[test]
+fn env_format_refuses_multi_line_values_naming_each() {
+    let env = TestEnv::new();
+    seed(&env, "ci/tricky", &tricky_values());
+    let path = env.path("out.env");
+    env.run(["-s", "ci/tricky", "-f", "env", "-o", path.to_str().unwrap()])
+        .expect_failure(7, "variable NEWLINES: its value spans several lines")
+        .expect_stderr("variable CRLF:")
+        .expect_stderr_without(&["line 1", "windows"]);
+    assert!(!path.exists(), "nothing is written on failure");
+}
+
+#[test]
+fn gitlab_format_round_trips_through_gitlabs_parser() {
+    let env = TestEnv::new();
+    let values: Vec<_> = single_line(&tricky_values())
+        .into_iter()
+        .filter(|(name, _)| *name != "SPACES")
+        .collect();
+    seed(&env, "ci/tricky", &values);
+    let path = env.path("build.env");
+    let outcome = env.run([
+        "-s",
+        "ci/tricky",
+        "-f",
+        "gitlab",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    outcome
+        .expect_success()
+        .expect_stderr("variable DOLLARS: its value holds spaces")
+        .expect_stderr_without(&["$(id)"]);
+    assert_eq!(gitlab_dotenv_pairs(&read(&path)), expected(&values));
+}
+
+#[test]
+fn gitlab_format_refuses_what_gitlab_would_misread() {
+    let env = TestEnv::new();
+    seed(&env, "ci/tricky", &tricky_values());
+    env.run(["-s", "ci/tricky", "-f", "gitlab"])
+        .expect_failure(7, "variable SPACES: its value starts or ends with whitespace")
+        .expect_stderr("variable NEWLINES: its value spans several lines, which a GitLab dotenv report cannot carry")
+        .expect_stderr_without(&["leading and trailing"]);
+}
+
+#[test]
+fn gitlab_format_refuses_files_over_5_kb() {
+    let env = TestEnv::new();
+    env.secret("ci/big", &format!(r#"{{"BIG":"{}"}}"#, "x".repeat(6000)));
+    env.run(["-s", "ci/big", "-f", "gitlab"]).expect_failure(
+        7,
+        "GitLab dotenv report: it would be 6005 bytes; GitLab accepts less than 5120 bytes",
+    );
+}
+
+#[test]
+fn github_format_masks_every_line_then_appends_to_github_env() {
+    let env = TestEnv::new();
+    let values = tricky_values();
+    seed(&env, "ci/tricky", &values);
+    let github_env = env.path("github_env");
+    std::fs::write(&github_env, "EARLIER=kept\n").unwrap();
+    let outcome = Outcome::of(
+        env.command()
+            .env("GITHUB_ENV", &github_env)
+            .env("CI", "true")
+            .args(["-s", "ci/tricky", "-f", "github"])
+            .output()
+            .unwrap(),
+    );
+    outcome.expect_success();
+    let mut expected_pairs = vec![("EARLIER".to_owned(), "kept".to_owned())];
+    expected_pairs.extend(expected(&values));
+    assert_eq!(github_env_pairs(&read(&github_env)), expected_pairs);
+    let masks: Vec<&str> = outcome.stdout.lines().collect();
+    for mask in [
+        "::add-mask::it's 'quoted'",
+        "::add-mask::line 1",
+        "::add-mask::line 2",
+        "::add-mask::line 4",
+        "::add-mask::windows",
+        "::add-mask::  leading and trailing  ",
+    ] {
+        assert!(masks.contains(&mask), "missing {mask:?} in {masks:?}");
+    }
+    assert!(
+        masks.iter().all(|line| line.starts_with("::add-mask::")),
+        "{masks:?}"
+    );
+    assert!(
+        !masks.contains(&"::add-mask::"),
+        "empty values are not masked"
+    );
+}
+
+#[test]
+fn github_format_writes_to_output_file_when_given() {
+    let env = TestEnv::new();
+    env.secret("app", r#"{"A":"1"}"#);
+    let path = env.path("env-file");
+    let outcome = env.run(["-s", "app", "-f", "github", "-o", path.to_str().unwrap()]);
+    assert_eq!(outcome.expect_success().stdout, "::add-mask::1\n");
+    assert_eq!(read(&path), "A=1\n");
+}
+
+#[test]
+fn json_format_round_trips_through_serde_json() {
+    let env = TestEnv::new();
+    let values = tricky_values();
+    seed(&env, "ci/tricky", &values);
+    assert_eq!(json_pairs(&export_to_file(&env, "json")), expected(&values));
+}

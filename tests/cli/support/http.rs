@@ -1,0 +1,79 @@
+//! A minimal HTTP/1.1 client for the emulator's own API and IAM calls (loopback only).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+const IO_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Sends one request with `Connection: close`; returns the status and the body.
+pub fn request(
+    base_url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let address: SocketAddr = base_url
+        .strip_prefix("http://")
+        .expect("an http:// URL")
+        .trim_end_matches('/')
+        .parse()
+        .expect("a loopback address with a port");
+    assert!(address.ip().is_loopback(), "tests only talk to loopback");
+    let mut stream =
+        TcpStream::connect_timeout(&address, IO_TIMEOUT).expect("connect to the emulator");
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .expect("read the emulator's response");
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Percent-encodes a form value.
+pub fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// The text of the first `<tag>...</tag>` in an XML body.
+pub fn xml_field(body: &str, tag: &str) -> String {
+    let open = format!("<{tag}>");
+    let start = body
+        .find(&open)
+        .unwrap_or_else(|| panic!("no <{tag}> in {body}"))
+        + open.len();
+    let end = body[start..]
+        .find(&format!("</{tag}>"))
+        .expect("closing tag")
+        + start;
+    body[start..end].to_owned()
+}
