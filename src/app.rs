@@ -5,17 +5,20 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::aws;
-use crate::cli::{Cli, Command, ExportArgs, SECRETS_ENV, Selection};
+use crate::cli::{Cli, Command, ExecArgs, ExportArgs, SECRETS_ENV, Selection};
 use crate::error::Error;
+use crate::exec;
 use crate::files;
+use crate::mask;
 use crate::output::{self, Format};
-use crate::secret::{self, EnvVar};
+use crate::secret::{self, Layer};
 
 /// Runs the parsed command line; returns the exit code on success.
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         None => export(cli.export),
         Some(Command::Export(args)) => export(args),
+        Some(Command::Exec(args)) => exec(args),
     }
 }
 
@@ -89,7 +92,13 @@ fn export(args: ExportArgs) -> Result<u8, Error> {
             .filter(|value| !value.is_empty())
             .map(PathBuf::from),
     )?;
-    let variables = runtime()?.block_on(fetch_variables(&selection, log))?;
+    if selection.specs.is_empty() {
+        return Err(no_secrets_error());
+    }
+    let layers = runtime()?.block_on(fetch_layers(&selection, log))?;
+    let mut warnings = Vec::new();
+    let variables = secret::merge_layers(layers, &mut warnings);
+    log.warn_all(&warnings);
 
     let mut warnings = Vec::new();
     match destination {
@@ -154,14 +163,15 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|error| Error::Other(format!("cannot start the async runtime: {error}")))
 }
 
-/// Fetches every selected secret and turns them into layered variables; all or nothing, with
-/// every failure reported.
-pub async fn fetch_variables(selection: &Selection, log: Log) -> Result<Vec<EnvVar>, Error> {
-    if selection.specs.is_empty() {
-        return Err(Error::Usage(format!(
-            "no secrets to fetch: pass --secret SPEC or set {SECRETS_ENV}"
-        )));
-    }
+fn no_secrets_error() -> Error {
+    Error::Usage(format!(
+        "no secrets to fetch: pass --secret SPEC or set {SECRETS_ENV}"
+    ))
+}
+
+/// Fetches every selected secret and turns each into a layer of variables; all or nothing,
+/// with every failure reported.
+pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>, Error> {
     let session = aws::connect(&selection.aws).await?;
     log.info(format!(
         "region {}, credentials from {}{} ({} ms)",
@@ -202,16 +212,74 @@ pub async fn fetch_variables(selection: &Selection, log: Log) -> Result<Vec<EnvV
             Ok(variables)
         });
         match converted {
-            Ok(variables) => layers.push((spec.id.clone(), variables)),
+            Ok(variables) => layers.push(Layer {
+                origin: format!("secret {}", spec.id),
+                variables,
+            }),
             Err(error) => errors.push(error),
         }
     }
     log.warn_all(&warnings);
-    if let Some(error) = Error::from_many(errors) {
-        return Err(error);
+    match Error::from_many(errors) {
+        Some(error) => Err(error),
+        None => Ok(layers),
+    }
+}
+
+/// `exec`: env files, then secrets, into the command's environment; then either become the
+/// command (execvp) or run it masked.
+fn exec(args: ExecArgs) -> Result<u8, Error> {
+    let selection = args
+        .selection
+        .selection(std::env::var(SECRETS_ENV).ok().as_deref())?;
+    let log = Log {
+        verbose: selection.verbose,
+    };
+    let mut layers = Vec::new();
+    for path in &args.env_files {
+        let layer = exec::read_env_file(path)?;
+        log.info(format!(
+            "read {} variables from {}",
+            layer.variables.len(),
+            layer.origin
+        ));
+        layers.push(layer);
+    }
+    if !selection.specs.is_empty() {
+        // The runtime is gone before the command starts: nothing of ours runs beside it.
+        layers.extend(runtime()?.block_on(fetch_layers(&selection, log))?);
+    } else if layers.is_empty() {
+        return Err(Error::Usage(format!(
+            "nothing to put in the environment: pass --secret SPEC, --env-file FILE or set {SECRETS_ENV}"
+        )));
     }
     let mut warnings = Vec::new();
     let variables = secret::merge_layers(layers, &mut warnings);
+    let environment = exec::child_environment(
+        std::env::vars_os(),
+        args.pristine,
+        &variables,
+        &mut warnings,
+    );
     log.warn_all(&warnings);
-    Ok(variables)
+
+    if args.masking(std::env::var_os("CI").as_deref()) {
+        let patterns = mask::mask_patterns(
+            variables.iter().map(|variable| variable.value.expose()),
+            args.mask_min_length,
+        );
+        log.info(format!(
+            "running {} with {} values masked in its output",
+            args.command[0].to_string_lossy(),
+            patterns.len()
+        ));
+        drop(variables);
+        return runtime()?.block_on(exec::run_masked(&args.command, environment, patterns));
+    }
+    log.info(format!(
+        "replacing awssecrets with {} (execvp)",
+        args.command[0].to_string_lossy()
+    ));
+    drop(variables);
+    Err(exec::replace_process(&args.command, environment))
 }

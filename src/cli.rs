@@ -1,5 +1,6 @@
 //! The command line, parsed once with clap into plain typed options. All help text lives here.
 
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -63,6 +64,80 @@ pub enum Command {
     /// Print secrets as variables in a format for their consumer (the default command)
     #[command(after_long_help = EXAMPLES)]
     Export(ExportArgs),
+    /// Run a command with the secrets in its environment
+    ///
+    /// The environment of COMMAND is, later wins: the inherited one (with --pristine only PATH,
+    /// HOME, USER, LOGNAME, LANG, LC_ALL, TERM, TMPDIR, SHELL, TZ), then each --env-file in order,
+    /// then each secret in order. Nothing is started unless every secret was fetched. Without
+    /// masking, awssecrets replaces itself with COMMAND (same PID, signals go straight to it, its
+    /// exit status is awssecrets' own). With masking, COMMAND runs as a child whose stdout and
+    /// stderr have every secret value replaced by ***; stdin passes through, INT, TERM, HUP,
+    /// QUIT, USR1 and USR2 are forwarded, and the exit status is COMMAND's (128+N if signal N
+    /// killed it).
+    #[command(after_long_help = EXEC_EXAMPLES)]
+    Exec(ExecArgs),
+}
+
+const EXEC_EXAMPLES: &str = "\
+Examples:
+  Publish with the token in the environment, never on disk
+    awssecrets exec -s ci/npm -- npm publish
+
+  A later CI stage: variables from the first stage's artifact, no AWS call
+    awssecrets exec --env-file .ci-secrets -- ./deploy.sh
+
+  Only the secrets and a minimal environment, output masked even outside CI
+    awssecrets exec --pristine --mask -s ci/db -- ./migrate.sh
+
+Exit codes:
+  COMMAND's own status, or 128+N if signal N killed it (masked mode)
+  126 COMMAND cannot be run   127 COMMAND not found
+  1-8 awssecrets failed before starting COMMAND (see awssecrets --help)";
+
+/// Options of `exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Read variables from FILE (dotenv, as `awssecrets export` writes it) before the secrets;
+    /// repeatable, later files win. With only env files, no AWS call is made
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+
+    /// Start COMMAND with only a minimal inherited environment (see above) plus the variables
+    #[arg(long)]
+    pub pristine: bool,
+
+    /// Mask secret values in COMMAND's output (default when $CI is set, as GitLab and GitHub do)
+    #[arg(long, overrides_with = "no_mask")]
+    pub mask: bool,
+
+    /// Do not mask: replace awssecrets with COMMAND (default outside CI)
+    #[arg(long, overrides_with = "mask")]
+    pub no_mask: bool,
+
+    /// Values (and lines of multi-line values) shorter than this are not masked
+    #[arg(long, value_name = "CHARS", default_value_t = crate::mask::DEFAULT_MIN_LENGTH,
+          value_parser = parse_min_length)]
+    pub mask_min_length: usize,
+
+    /// The command to run and its arguments, after --
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
+
+impl ExecArgs {
+    /// Whether to mask: --mask/--no-mask, else on when `ci` (the CI variable) is set to anything
+    /// but empty, 0 or false.
+    pub fn masking(&self, ci: Option<&OsStr>) -> bool {
+        if self.mask || self.no_mask {
+            return self.mask;
+        }
+        ci.is_some_and(|value| {
+            !matches!(value.to_str(), Some("" | "0" | "false" | "FALSE" | "False"))
+        })
+    }
 }
 
 /// Options of `export` (and of the bare command).
@@ -139,6 +214,13 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
         _ => Err("expected a number of seconds between 0 and 3600".into()),
+    }
+}
+
+fn parse_min_length(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(length) if length >= 1 => Ok(length),
+        _ => Err("expected a whole number of characters, at least 1".into()),
     }
 }
 
@@ -263,6 +345,60 @@ mod tests {
         let message = error.to_string();
         assert_eq!(message.lines().count(), 3, "{message}");
         assert_eq!(error.exit_code(), crate::error::ExitCode::Usage);
+    }
+
+    #[test]
+    fn exec_takes_the_command_after_double_dash() {
+        let cli = parse(&[
+            "exec",
+            "-s",
+            "ci/npm",
+            "--env-file",
+            "a",
+            "--env-file",
+            "b",
+            "--",
+            "npm",
+            "publish",
+            "--tag",
+            "x",
+        ]);
+        let Some(Command::Exec(args)) = cli.command else {
+            panic!("expected exec");
+        };
+        assert_eq!(args.command, vec!["npm", "publish", "--tag", "x"]);
+        assert_eq!(args.env_files, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        assert!(
+            Cli::try_parse_from(["awssecrets", "exec", "-s", "x"]).is_err(),
+            "a command is required"
+        );
+        assert!(
+            Cli::try_parse_from(["awssecrets", "exec", "--mask-min-length", "0", "--", "x"])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn masking_follows_ci_unless_told() {
+        let exec = |args: &[&str]| {
+            let mut all = vec!["exec"];
+            all.extend_from_slice(args);
+            all.extend_from_slice(&["--", "true"]);
+            match parse(&all).command {
+                Some(Command::Exec(args)) => args,
+                _ => panic!("expected exec"),
+            }
+        };
+        let ci = Some(OsStr::new("true"));
+        assert!(exec(&[]).masking(ci));
+        assert!(!exec(&[]).masking(None));
+        assert!(!exec(&[]).masking(Some(OsStr::new("false"))));
+        assert!(exec(&["--mask"]).masking(None));
+        assert!(!exec(&["--no-mask"]).masking(ci));
+        assert!(
+            exec(&["--no-mask", "--mask"]).masking(None),
+            "the last one wins"
+        );
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub enum ExitCode {
     BadContent = 7,
     /// The output could not be written.
     Output = 8,
+    /// `exec`: the command exists but cannot be run.
+    CannotRun = 126,
+    /// `exec`: the command was not found.
+    CommandNotFound = 127,
 }
 
 impl ExitCode {
@@ -114,6 +118,10 @@ pub enum Error {
     #[error("{0}")]
     Other(String),
 
+    /// `exec` could not start the command.
+    #[error("{message}")]
+    Command { exit: ExitCode, message: String },
+
     /// Several failures, all reported; the exit code is the first one's.
     #[error("{}", list_failures(.0))]
     Several(Vec<Error>),
@@ -138,6 +146,7 @@ impl Error {
             Error::Credentials(_) => ExitCode::Credentials,
             Error::Output { .. } => ExitCode::Output,
             Error::Other(_) => ExitCode::Failure,
+            Error::Command { exit, .. } => *exit,
             Error::Several(errors) => errors
                 .first()
                 .map_or(ExitCode::Failure, |first| first.exit_code()),

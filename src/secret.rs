@@ -38,9 +38,8 @@ pub struct EnvVar {
     pub value: SecretValue,
 }
 
-#[cfg(test)]
 impl EnvVar {
-    /// A variable from a name and a plain string (tests and env files).
+    /// A variable from a name and a value.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         EnvVar {
             name: name.into(),
@@ -391,25 +390,33 @@ fn flatten(
     Ok(())
 }
 
-/// Layers the variables of several secrets: a later secret's variable replaces an earlier one
-/// of the same name (keeping its place), with a warning naming both secrets.
-pub fn merge_layers(layers: Vec<(String, Vec<EnvVar>)>, warnings: &mut Vec<String>) -> Vec<EnvVar> {
+/// Variables from one source (a secret, an env file), named for warnings.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// e.g. `secret ci/prod` or `env file .ci-secrets`.
+    pub origin: String,
+    pub variables: Vec<EnvVar>,
+}
+
+/// Layers variables: a later layer's variable replaces an earlier one of the same name
+/// (keeping its place), with a warning naming the variable and both origins.
+pub fn merge_layers(layers: Vec<Layer>, warnings: &mut Vec<String>) -> Vec<EnvVar> {
     let mut merged: Vec<EnvVar> = Vec::new();
     let mut origins: Vec<String> = Vec::new();
-    for (secret_id, variables) in layers {
-        for variable in variables {
+    for layer in layers {
+        for variable in layer.variables {
             match merged.iter().position(|seen| seen.name == variable.name) {
                 Some(index) => {
                     warnings.push(format!(
-                        "variable {} from secret {secret_id} overrides the one from secret {}",
-                        variable.name, origins[index]
+                        "variable {} from {} overrides the one from {}",
+                        variable.name, layer.origin, origins[index]
                     ));
                     merged[index] = variable;
-                    origins[index] = secret_id.clone();
+                    origins[index] = layer.origin.clone();
                 }
                 None => {
                     merged.push(variable);
-                    origins.push(secret_id.clone());
+                    origins.push(layer.origin.clone());
                 }
             }
         }
@@ -685,14 +692,14 @@ mod tests {
         let mut warnings = Vec::new();
         let merged = merge_layers(
             vec![
-                (
-                    "ci/common".into(),
-                    vec![EnvVar::new("A", "1"), EnvVar::new("B", "2")],
-                ),
-                (
-                    "ci/prod".into(),
-                    vec![EnvVar::new("B", "3"), EnvVar::new("C", "4")],
-                ),
+                Layer {
+                    origin: "secret ci/common".into(),
+                    variables: vec![EnvVar::new("A", "1"), EnvVar::new("B", "2")],
+                },
+                Layer {
+                    origin: "secret ci/prod".into(),
+                    variables: vec![EnvVar::new("B", "3"), EnvVar::new("C", "4")],
+                },
             ],
             &mut warnings,
         );

@@ -1,33 +1,11 @@
 //! Every format round-tripped through its real consumer, with values built to break quoting.
 
 use crate::support::consumers::{
-    Pairs, docker_env_pairs, dotenvy_pairs, github_env_pairs, gitlab_dotenv_pairs, json_pairs,
+    docker_env_pairs, dotenvy_pairs, github_env_pairs, gitlab_dotenv_pairs, json_pairs,
     load_in_shell, shells,
 };
+use crate::support::values::{expected, names, seed, tricky_values};
 use crate::support::{Outcome, TestEnv, read};
-
-/// Values that break naive quoting, keyed by variable name.
-fn tricky_values() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("SINGLE_QUOTES", "it's 'quoted'"),
-        ("DOUBLE_QUOTES", r#"say "hi""#),
-        ("DOLLARS", "$HOME ${HOME} $(id) $1"),
-        ("BACKTICKS", "`id` and ``"),
-        ("BACKSLASHES", r"C:\path\n \\ \' \"),
-        ("TRAILING_BACKSLASH", r"ends with \"),
-        ("QUOTE_ESCAPE", r"'\''"),
-        ("EQUALS", "a=b==c"),
-        ("UNICODE", "héllo wörld ✓ 🦀 日本"),
-        ("SPACES", "  leading and trailing  "),
-        ("EMPTY", ""),
-        ("HASH", "#not a comment"),
-        ("TAB", "a\tb"),
-        ("NEWLINES", "line 1\nline 2\n\nline 4\n"),
-        ("CRLF", "windows\r\nline\r\n"),
-        ("JSONISH", r#"{"nested": "json", "x": [1, 2]}"#),
-        ("SEMICOLON", "a; rm -rf / & echo | cat > x < y"),
-    ]
-}
 
 fn single_line(values: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     values
@@ -35,31 +13,6 @@ fn single_line(values: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'
         .copied()
         .filter(|(_, value)| !value.contains(['\n', '\r']))
         .collect()
-}
-
-/// Seeds one JSON secret holding `values`.
-fn seed(env: &TestEnv, name: &str, values: &[(&str, &str)]) {
-    let object: serde_json::Map<String, serde_json::Value> = values
-        .iter()
-        .map(|(key, value)| {
-            (
-                key.to_string(),
-                serde_json::Value::String(value.to_string()),
-            )
-        })
-        .collect();
-    env.secret(name, &serde_json::to_string(&object).unwrap());
-}
-
-fn expected(values: &[(&str, &str)]) -> Pairs {
-    values
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn names(values: &[(&'static str, &'static str)]) -> Vec<&'static str> {
-    values.iter().map(|(name, _)| *name).collect()
 }
 
 fn export_to_file(env: &TestEnv, format: &str) -> String {

@@ -28,22 +28,35 @@ fn which(program: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Loads `file` with `loader` (e.g. `set -a; . "$FILE"; set +a`) in `shell`, then reads back
-/// each of `names` exactly (NUL-separated, so newlines survive); an unset name is an error.
-pub fn load_in_shell(shell: &[String], loader: &str, file: &Path, names: &[&str]) -> Pairs {
-    let script = format!(
-        r#"{loader}
-for name in "$@"; do
-  eval "isset=\${{$name+set}}"
-  [ "$isset" = set ] || {{ echo "unset: $name" >&2; exit 3; }}
+/// A POSIX sh script printing `NAME\0VALUE\0` for each name given as an argument (exactly,
+/// newlines included); an unset name makes it exit 3.
+pub const PRINT_VARIABLES: &str = r#"for name in "$@"; do
+  eval "isset=\${$name+set}"
+  [ "$isset" = set ] || { echo "unset: $name" >&2; exit 3; }
   eval "value=\$$name"
   printf '%s\0%s\0' "$name" "$value"
-done"#
-    );
+done"#;
+
+/// Parses what [`PRINT_VARIABLES`] printed.
+pub fn nul_separated_pairs(output: &[u8]) -> Pairs {
+    let fields: Vec<String> = output
+        .split(|byte| *byte == 0)
+        .map(|field| String::from_utf8(field.to_vec()).expect("UTF-8 from the shell"))
+        .collect();
+    fields
+        .chunks(2)
+        .filter(|chunk| chunk.len() == 2)
+        .map(|chunk| (chunk[0].clone(), chunk[1].clone()))
+        .collect()
+}
+
+/// Loads `file` with `loader` (e.g. `set -a; . "$FILE"; set +a`) in `shell`, then reads back
+/// each of `names` exactly.
+pub fn load_in_shell(shell: &[String], loader: &str, file: &Path, names: &[&str]) -> Pairs {
     let output = Command::new(&shell[0])
         .args(&shell[1..])
         .arg("-c")
-        .arg(script)
+        .arg(format!("{loader}\n{PRINT_VARIABLES}"))
         .arg("awssecrets-test")
         .args(names)
         .env_clear()
@@ -56,16 +69,7 @@ done"#
         "{shell:?} failed to load the file: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let fields: Vec<String> = output
-        .stdout
-        .split(|byte| *byte == 0)
-        .map(|field| String::from_utf8(field.to_vec()).expect("UTF-8 from the shell"))
-        .collect();
-    fields
-        .chunks(2)
-        .filter(|chunk| chunk.len() == 2)
-        .map(|chunk| (chunk[0].clone(), chunk[1].clone()))
-        .collect()
+    nul_separated_pairs(&output.stdout)
 }
 
 /// What dotenvy reads from `text` (as `exec --env-file` will).

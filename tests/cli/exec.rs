@@ -1,0 +1,480 @@
+//! `awssecrets exec`: the child's environment, exec semantics, masking and signals.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::support::consumers::{PRINT_VARIABLES, nul_separated_pairs};
+use crate::support::values::{expected, names, seed, tricky_values};
+use crate::support::{Outcome, TestEnv};
+
+/// A value long enough to be masked.
+const SECRET: &str = "s3cr3t-v4lue-9a7c";
+
+/// `exec` with `args` before `--` and `command` after it.
+fn exec(env: &TestEnv, args: &[&str], command: &[&str]) -> Outcome {
+    Outcome::of(exec_command(env, args, command).output().unwrap())
+}
+
+fn exec_command(env: &TestEnv, args: &[&str], command: &[&str]) -> std::process::Command {
+    let mut process = env.command();
+    process.arg("exec").args(args).arg("--").args(command);
+    process
+}
+
+/// A child printing the named variables NUL-separated.
+fn print_variables(names: &[&str]) -> Vec<String> {
+    let mut command = vec![
+        "sh".to_owned(),
+        "-c".to_owned(),
+        PRINT_VARIABLES.to_owned(),
+        "child".to_owned(),
+    ];
+    command.extend(names.iter().map(|name| name.to_string()));
+    command
+}
+
+fn as_strs(strings: &[String]) -> Vec<&str> {
+    strings.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn tricky_values_reach_the_child_exactly() {
+    let env = TestEnv::new();
+    let values = tricky_values();
+    seed(&env, "ci/tricky", &values);
+    let child = print_variables(&names(&values));
+    let outcome = exec(&env, &["-s", "ci/tricky", "--no-mask"], &as_strs(&child));
+    outcome.expect_success();
+    assert_eq!(
+        nul_separated_pairs(&outcome.output.stdout),
+        expected(&values)
+    );
+}
+
+#[test]
+fn export_then_env_file_then_exec_round_trips_without_aws() {
+    let env = TestEnv::new();
+    let values = tricky_values();
+    seed(&env, "ci/tricky", &values);
+    env.run(["-s", "ci/tricky", "-o", ".ci-secrets"])
+        .expect_success();
+    let child = print_variables(&names(&values));
+    // No credentials and no endpoint: a later stage needs no AWS at all.
+    let mut command = exec_command(
+        &env,
+        &["--env-file", ".ci-secrets", "--no-mask"],
+        &as_strs(&child),
+    );
+    command
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    let outcome = Outcome::of(command.output().unwrap());
+    outcome.expect_success();
+    assert_eq!(
+        nul_separated_pairs(&outcome.output.stdout),
+        expected(&values)
+    );
+}
+
+#[test]
+fn later_wins_inherited_then_env_files_then_secrets() {
+    let env = TestEnv::new();
+    env.secret(
+        "ci/app",
+        r#"{"FROM_SECRET":"secret","SHARED":"from-secret"}"#,
+    );
+    fs::write(
+        env.path("first.env"),
+        "SHARED='first'\nFROM_FILE='file'\nINHERITED='file-wins'\n",
+    )
+    .unwrap();
+    fs::write(env.path("second.env"), "SHARED='second'\n").unwrap();
+    let child = print_variables(&[
+        "INHERITED",
+        "FROM_FILE",
+        "FROM_SECRET",
+        "SHARED",
+        "UNTOUCHED",
+    ]);
+    let outcome = Outcome::of(
+        exec_command(
+            &env,
+            &[
+                "--env-file",
+                "first.env",
+                "--env-file",
+                "second.env",
+                "-s",
+                "ci/app",
+                "--no-mask",
+            ],
+            &as_strs(&child),
+        )
+        .env("INHERITED", "parent")
+        .env("UNTOUCHED", "kept")
+        .output()
+        .unwrap(),
+    );
+    outcome
+        .expect_success()
+        .expect_stderr("warning: variable SHARED from env file second.env overrides the one from env file first.env")
+        .expect_stderr("warning: variable SHARED from secret ci/app overrides the one from env file second.env")
+        .expect_stderr("warning: variable INHERITED overrides the inherited one")
+        .expect_stderr_without(&["parent", "file-wins", "from-secret"]);
+    assert_eq!(
+        nul_separated_pairs(&outcome.output.stdout),
+        expected(&[
+            ("INHERITED", "file-wins"),
+            ("FROM_FILE", "file"),
+            ("FROM_SECRET", "secret"),
+            ("SHARED", "from-secret"),
+            ("UNTOUCHED", "kept"),
+        ])
+    );
+}
+
+#[test]
+fn pristine_keeps_only_a_minimal_environment() {
+    let env = TestEnv::new();
+    env.secret("ci/app", r#"{"TOKEN":"t"}"#);
+    let outcome = Outcome::of(
+        exec_command(
+            &env,
+            &["--pristine", "--no-mask", "-s", "ci/app"],
+            &["sh", "-c", "env | sort"],
+        )
+        .env("LEAKY", "should-not-pass")
+        .output()
+        .unwrap(),
+    );
+    outcome.expect_success();
+    let names: Vec<&str> = outcome
+        .stdout
+        .lines()
+        .filter_map(|line| line.split('=').next())
+        .collect();
+    assert!(
+        names.contains(&"TOKEN") && names.contains(&"PATH") && names.contains(&"HOME"),
+        "{names:?}"
+    );
+    for absent in ["LEAKY", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"] {
+        assert!(
+            !names.contains(&absent),
+            "{absent} passed through --pristine: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn exit_codes_of_the_command() {
+    let env = TestEnv::new();
+    fs::write(env.path("vars.env"), "A='1'\n").unwrap();
+    let with_file = ["--env-file", "vars.env"];
+    exec(&env, &with_file, &["true"]).expect_success();
+    for masking in ["--mask", "--no-mask"] {
+        let args = [with_file[0], with_file[1], masking];
+        exec(&env, &args, &["sh", "-c", "exit 7"]).expect_code(7);
+        exec(&env, &args, &["no-such-command-4a1b"])
+            .expect_failure(127, "command not found: no-such-command-4a1b");
+        let script = env.path("not-executable.sh");
+        fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o644)).unwrap();
+        exec(&env, &args, &["./not-executable.sh"])
+            .expect_failure(126, "cannot run ./not-executable.sh: permission denied");
+    }
+    // Masked, a child killed by SIGTERM gives 128+15; unmasked, awssecrets *is* the child.
+    exec(
+        &env,
+        &["--env-file", "vars.env", "--mask"],
+        &["sh", "-c", "kill -TERM $$"],
+    )
+    .expect_code(143);
+    let unmasked = exec(
+        &env,
+        &["--env-file", "vars.env", "--no-mask"],
+        &["sh", "-c", "kill -TERM $$"],
+    );
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&unmasked.output.status),
+        Some(15)
+    );
+}
+
+#[test]
+fn no_command_is_a_usage_error() {
+    let env = TestEnv::new();
+    env.run(["exec", "-s", "ci/x"])
+        .expect_failure(2, "<COMMAND>");
+    env.run(["exec", "--", "true"])
+        .expect_failure(2, "nothing to put in the environment");
+}
+
+#[test]
+fn without_masking_the_command_replaces_awssecrets() {
+    let env = TestEnv::new();
+    fs::write(env.path("vars.env"), "A='1'\n").unwrap();
+    let child = exec_command(
+        &env,
+        &["--env-file", "vars.env", "--no-mask"],
+        &["sh", "-c", "echo $$"],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let awssecrets_pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().trim(),
+        awssecrets_pid.to_string()
+    );
+}
+
+#[test]
+fn a_failing_fetch_never_starts_the_command() {
+    let env = TestEnv::new();
+    env.secret("ci/ok", &format!(r#"{{"A":"{SECRET}"}}"#));
+    exec(
+        &env,
+        &["-s", "ci/ok", "-s", "ci/missing"],
+        &["touch", "started"],
+    )
+    .expect_failure(3, "secret ci/missing: not found")
+    .expect_stderr_without(&[SECRET]);
+    assert!(!env.path("started").exists(), "the command ran");
+}
+
+#[test]
+fn masked_output_hides_every_value_and_line() {
+    let env = TestEnv::new();
+    env.secret(
+        "ci/app",
+        &format!(r#"{{"TOKEN":"{SECRET}","KEY":"-----BEGIN KEY-----\nmulti-line-secret\n-----END KEY-----","PORT":"5432"}}"#),
+    );
+    let script = r#"echo "token=$TOKEN port=$PORT"; echo "$KEY" >&2"#;
+    let outcome = exec(&env, &["-s", "ci/app", "--mask"], &["sh", "-c", script]);
+    outcome.expect_success();
+    assert_eq!(
+        outcome.stdout, "token=*** port=5432\n",
+        "values under 8 characters stay visible"
+    );
+    assert_eq!(outcome.stderr, "***\n***\n***\n");
+}
+
+#[test]
+fn masking_is_on_in_ci_and_off_elsewhere() {
+    let env = TestEnv::new();
+    env.secret("ci/app", &format!(r#"{{"TOKEN":"{SECRET}"}}"#));
+    let in_ci = Outcome::of(
+        exec_command(&env, &["-s", "ci/app"], &["sh", "-c", "echo $TOKEN"])
+            .env("CI", "true")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(in_ci.expect_success().stdout, "***\n");
+    let laptop = exec(&env, &["-s", "ci/app"], &["sh", "-c", "echo $TOKEN"]);
+    assert_eq!(laptop.expect_success().stdout, format!("{SECRET}\n"));
+    let told = Outcome::of(
+        exec_command(
+            &env,
+            &["-s", "ci/app", "--no-mask"],
+            &["sh", "-c", "echo $TOKEN"],
+        )
+        .env("CI", "true")
+        .output()
+        .unwrap(),
+    );
+    assert_eq!(told.expect_success().stdout, format!("{SECRET}\n"));
+}
+
+#[test]
+fn a_value_written_byte_by_byte_is_still_masked() {
+    let env = TestEnv::new();
+    env.secret("ci/app", &format!(r#"{{"TOKEN":"{SECRET}"}}"#));
+    // Each character is its own write, with a pause: the reads split the value everywhere.
+    let script = r#"printf 'before '; v=$TOKEN; while [ -n "$v" ]; do rest=${v#?}; printf '%s' "${v%"$rest"}"; v=$rest; sleep 0.01; done; printf ' after\n'"#;
+    let outcome = exec(&env, &["-s", "ci/app", "--mask"], &["sh", "-c", script]);
+    assert_eq!(outcome.expect_success().stdout, "before *** after\n");
+}
+
+#[test]
+fn lines_appear_when_written_not_at_exit() {
+    let env = TestEnv::new();
+    env.secret("ci/app", &format!(r#"{{"TOKEN":"{SECRET}"}}"#));
+    let mut child = exec_command(
+        &env,
+        &["-s", "ci/app", "--mask"],
+        &["sh", "-c", "echo first $TOKEN; exec sleep 5"],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let started = Instant::now();
+    let first = read_line_within(&mut child, Duration::from_secs(4));
+    assert_eq!(first, "first ***\n");
+    assert!(started.elapsed() < Duration::from_secs(4));
+    let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
+    let _ = child.wait();
+}
+
+/// Reads one line of the child's stdout, failing after `limit`.
+fn read_line_within(child: &mut Child, limit: Duration) -> String {
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = sender.send((line, reader));
+    });
+    let (line, reader) = receiver
+        .recv_timeout(limit)
+        .expect("a line within the limit");
+    // Keep draining so the child never blocks on a full pipe.
+    thread::spawn(move || {
+        let _ = std::io::copy(&mut reader.into_inner(), &mut std::io::sink());
+    });
+    line
+}
+
+#[test]
+fn sigterm_is_forwarded_to_a_masked_child_and_its_status_reported() {
+    let env = TestEnv::new();
+    fs::write(env.path("vars.env"), format!("TOKEN='{SECRET}'\n")).unwrap();
+    let trapping = r#"trap 'echo "got TERM, token $TOKEN"; exit 42' TERM; echo ready; while :; do sleep 0.05; done"#;
+    let mut child = exec_command(
+        &env,
+        &["--env-file", "vars.env", "--mask"],
+        &["sh", "-c", trapping],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "got TERM, token ***\n");
+    assert_eq!(
+        wait_within(&mut child, Duration::from_secs(10)).code(),
+        Some(42)
+    );
+
+    // A child that does not handle it dies of it: 128+15.
+    let mut child = exec_command(
+        &env,
+        &["--env-file", "vars.env", "--mask"],
+        &["sh", "-c", "echo ready; exec sleep 30"],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    assert_eq!(
+        wait_within(&mut child, Duration::from_secs(10)).code(),
+        Some(143)
+    );
+}
+
+fn wait_within(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("awssecrets did not exit within {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn binary_output_and_colours_pass_unchanged() {
+    let env = TestEnv::new();
+    fs::write(env.path("vars.env"), format!("TOKEN='{SECRET}'\n")).unwrap();
+    // Deterministic bytes of every value, ANSI colour codes included, never holding the secret.
+    let mut bytes: Vec<u8> = b"\x1b[31mred\x1b[0m\n".to_vec();
+    let mut state: u32 = 12345;
+    bytes.extend((0..200_000).map(|_| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        (state >> 16) as u8
+    }));
+    fs::write(env.path("data.bin"), &bytes).unwrap();
+    let outcome = exec(
+        &env,
+        &["--env-file", "vars.env", "--mask"],
+        &["cat", "data.bin"],
+    );
+    outcome.expect_success();
+    assert!(outcome.output.stdout == bytes, "binary output changed");
+}
+
+#[test]
+fn stdin_passes_through_to_a_masked_child() {
+    let env = TestEnv::new();
+    fs::write(env.path("vars.env"), "A='1'\n").unwrap();
+    let mut child = exec_command(&env, &["--env-file", "vars.env", "--mask"], &["cat"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"typed input\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(output.stdout, b"typed input\n");
+}
+
+#[test]
+fn env_file_problems_are_reported_without_values() {
+    let env = TestEnv::new();
+    fs::write(env.path("bad.env"), format!("OK='x'\nBROKEN='{SECRET}\n")).unwrap();
+    exec(&env, &["--env-file", "bad.env"], &["true"])
+        .expect_failure(
+            7,
+            "env file bad.env: the entry after OK is not valid dotenv",
+        )
+        .expect_stderr_without(&[SECRET]);
+    exec(&env, &["--env-file", "missing.env"], &["true"])
+        .expect_failure(2, "cannot read env file missing.env");
+}
+
+#[test]
+fn a_background_process_left_behind_does_not_hold_a_masked_run() {
+    let env = TestEnv::new();
+    fs::write(env.path("vars.env"), "A='1'\n").unwrap();
+    let started = Instant::now();
+    let outcome = exec(
+        &env,
+        &["--env-file", "vars.env", "--mask"],
+        &["sh", "-c", "sleep 30 & echo done"],
+    );
+    assert_eq!(outcome.expect_success().stdout, "done\n");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
