@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::aws;
-use crate::cli::{Cli, Command, ExecArgs, ExportArgs, SECRETS_ENV, Selection};
+use crate::cli::{
+    Cli, Command, ExecArgs, ExportArgs, SECRETS_ENV, Selection, WhoamiArgs, WhoamiFormat,
+};
 use crate::error::Error;
 use crate::exec;
 use crate::files;
@@ -19,6 +21,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         None => export(cli.export),
         Some(Command::Export(args)) => export(args),
         Some(Command::Exec(args)) => exec(args),
+        Some(Command::Whoami(args)) => whoami(args),
     }
 }
 
@@ -104,7 +107,7 @@ fn export(args: ExportArgs) -> Result<u8, Error> {
     match destination {
         Destination::GithubEnv(path) => {
             let github = output::render_github(&variables, &mut output::random_github_delimiter)?;
-            write_stdout(&github.masks, log)?;
+            write_private_stdout(&github.masks, log)?;
             files::append(&path, &github.env).map_err(|source| Error::Output {
                 target: path.display().to_string(),
                 source,
@@ -118,7 +121,7 @@ fn export(args: ExportArgs) -> Result<u8, Error> {
         Destination::Stdout => {
             let rendered = output::render(args.format, &variables, &mut warnings)?;
             log.warn_all(&warnings);
-            write_stdout(&rendered, log)?;
+            write_private_stdout(&rendered, log)?;
         }
         Destination::File(path) => {
             let rendered = output::render(args.format, &variables, &mut warnings)?;
@@ -138,7 +141,8 @@ fn export(args: ExportArgs) -> Result<u8, Error> {
     Ok(0)
 }
 
-fn write_stdout(bytes: &[u8], log: Log) -> Result<(), Error> {
+/// Writes secret-bearing output to stdout, first making a redirected file private.
+fn write_private_stdout(bytes: &[u8], log: Log) -> Result<(), Error> {
     match files::make_stdout_private() {
         Ok(true) => log.info("stdout is a file others could read: made it 0600"),
         Ok(false) => {}
@@ -146,6 +150,10 @@ fn write_stdout(bytes: &[u8], log: Log) -> Result<(), Error> {
             "stdout is a file others may read, and it could not be made 0600: {error}"
         )),
     }
+    write_stdout(bytes)
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(bytes)
@@ -173,16 +181,7 @@ fn no_secrets_error() -> Error {
 /// with every failure reported.
 pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>, Error> {
     let session = aws::connect(&selection.aws).await?;
-    log.info(format!(
-        "region {}, credentials from {}{} ({} ms)",
-        session.default_region.as_deref().unwrap_or("(none)"),
-        session.credentials_source,
-        session
-            .endpoint_url()
-            .map(|url| format!(", endpoint {url}"))
-            .unwrap_or_default(),
-        session.connect_time.as_millis()
-    ));
+    log_session(&session, log);
     let results = session
         .fetch_secrets(&selection.specs, selection.version_stage.as_deref())
         .await;
@@ -282,4 +281,76 @@ fn exec(args: ExecArgs) -> Result<u8, Error> {
     ));
     drop(variables);
     Err(exec::replace_process(&args.command, environment))
+}
+
+fn log_session(session: &aws::AwsSession, log: Log) {
+    log.info(format!(
+        "region {} (from {}), credentials from {}{} ({} ms)",
+        session.default_region.as_deref().unwrap_or("(none)"),
+        session.region_source,
+        session.credentials_source,
+        session
+            .endpoint_url()
+            .map(|url| format!(", endpoint {url}"))
+            .unwrap_or_default(),
+        session.connect_time.as_millis()
+    ));
+}
+
+/// `whoami`: the identity, credential source, region and endpoint a run would use.
+fn whoami(args: WhoamiArgs) -> Result<u8, Error> {
+    let log = Log {
+        verbose: args.verbose,
+    };
+    let options = args.aws.options();
+    let (session, identity) = runtime()?.block_on(async {
+        let session = aws::connect(&options).await?;
+        log_session(&session, log);
+        let identity = session.caller_identity().await?;
+        Ok::<_, Error>((session, identity))
+    })?;
+    let fields = [
+        ("account", Some(identity.account)),
+        ("arn", Some(identity.arn)),
+        ("user_id", Some(identity.user_id)),
+        ("credentials", Some(session.credentials_source.clone())),
+        ("region", session.default_region.clone()),
+        (
+            "region_source",
+            session
+                .default_region
+                .as_ref()
+                .map(|_| session.region_source.to_owned()),
+        ),
+        ("endpoint", session.endpoint_url().map(str::to_owned)),
+    ];
+    let mut out = Vec::new();
+    match args.format {
+        WhoamiFormat::Json => {
+            let object: serde_json::Map<String, serde_json::Value> = fields
+                .into_iter()
+                .map(|(name, value)| {
+                    (
+                        name.to_owned(),
+                        value.map_or(serde_json::Value::Null, serde_json::Value::String),
+                    )
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &object).expect("writing to a Vec cannot fail");
+            out.push(b'\n');
+        }
+        WhoamiFormat::Text => {
+            for (name, value) in fields {
+                let value = value.unwrap_or_else(|| match name {
+                    "endpoint" => "AWS default".to_owned(),
+                    _ => "(none)".to_owned(),
+                });
+                out.extend_from_slice(
+                    format!("{:<14}{value}\n", name.replace('_', " ")).as_bytes(),
+                );
+            }
+        }
+    }
+    write_stdout(&out)?;
+    Ok(0)
 }

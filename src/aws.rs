@@ -3,23 +3,25 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::imds::region::ImdsRegionProvider;
+use aws_config::meta::region::ProvideRegion;
+use aws_config::profile::ProfileFileRegionProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::Credentials;
-use aws_credential_types::credential_feature::AwsCredentialFeature;
-use aws_credential_types::provider::error::CredentialsError;
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 use zeroize::Zeroizing;
 
 use crate::cli::AwsOptions;
-use crate::error::{Error, FetchFailure};
+use crate::credentials;
+use crate::error::{Error, FetchFailure, error_chain};
 use crate::secret::{FetchedSecret, SecretPayload, SecretValue};
 use crate::spec::SecretSpec;
 
@@ -29,14 +31,22 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Bound on the best-effort identity lookup that enriches not-found and access-denied messages.
 const IDENTITY_LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
+/// Instance metadata: each request may take this long to connect and to answer...
+const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
+/// ...and is tried this many times, so that off EC2 the chain gives up within seconds.
+const IMDS_ATTEMPTS: u32 = 2;
+/// STS has a global endpoint; used when no region is known (e.g. only full ARNs were given).
+const FALLBACK_STS_REGION: &str = "us-east-1";
 
 /// A configured connection to AWS: region, endpoint and credentials resolved once.
 pub struct AwsSession {
     config: SdkConfig,
     /// The region used for ids that are not full ARNs.
     pub default_region: Option<String>,
+    /// Where the default region came from (e.g. "--region", "AWS_REGION").
+    pub region_source: &'static str,
     /// Where the credentials came from (e.g. "environment variables").
-    pub credentials_source: &'static str,
+    pub credentials_source: String,
     /// How long loading configuration and credentials took.
     pub connect_time: Duration,
     caller: OnceCell<Option<CallerIdentity>>,
@@ -47,6 +57,7 @@ pub struct AwsSession {
 pub struct CallerIdentity {
     pub account: String,
     pub arn: String,
+    pub user_id: String,
 }
 
 /// One secret as fetched, with where and how long.
@@ -58,105 +69,116 @@ pub struct Fetched {
 }
 
 /// Loads configuration (region, profile, endpoint) and resolves credentials once, so concurrent
-/// requests never each wait out their own credential lookup.
+/// requests never each wait out their own credential lookup. Instance metadata is asked with
+/// short timeouts and few attempts, so that off EC2 a missing credential fails in seconds.
 pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
     let started = Instant::now();
     let https = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https)
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT.min(options.timeout))
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(options.timeout))
-                .operation_timeout(options.timeout)
-                .build(),
-        )
-        .retry_config(RetryConfig::standard().with_max_attempts(4));
-    if let Some(region) = &options.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
-    if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(endpoint_url) = &options.endpoint_url {
-        loader = loader.endpoint_url(endpoint_url);
-    }
-    let config = loader.load().await;
-    let provider = config
-        .credentials_provider()
-        .ok_or_else(|| Error::Credentials("no AWS credentials provider is configured".into()))?;
-    let credentials = tokio::time::timeout(options.timeout, provider.provide_credentials())
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(options.timeout))
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(options.timeout))
+        .operation_timeout(options.timeout)
+        .build();
+    let provider_config = ProviderConfig::without_region()
+        .with_http_client(https.clone())
+        .with_timeout_config(timeouts.clone());
+    let imds = aws_config::imds::Client::builder()
+        .configure(&provider_config)
+        .connect_timeout(IMDS_TIMEOUT)
+        .read_timeout(IMDS_TIMEOUT)
+        .max_attempts(IMDS_ATTEMPTS)
+        .build();
+
+    let (mut region, mut region_source) = configured_region(options, &provider_config).await;
+    let provider_config = provider_config.with_region(region.clone());
+    let loader = |region: Option<Region>| {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https.clone())
+            .timeout_config(timeouts.clone())
+            .retry_config(RetryConfig::standard().with_max_attempts(4))
+            .region(region)
+            .no_credentials();
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(endpoint_url) = &options.endpoint_url {
+            loader = loader.endpoint_url(endpoint_url);
+        }
+        loader
+    };
+    let sts_config = loader(Some(
+        region
+            .clone()
+            .unwrap_or(Region::from_static(FALLBACK_STS_REGION)),
+    ))
+    .load()
+    .await;
+    let context = credentials::Context {
+        provider_config: &provider_config,
+        imds: imds.clone(),
+        sts_config: &sts_config,
+    };
+    // A little beyond --timeout, so that the SDK's own (more precise) timeout errors come first.
+    let bound = options.timeout + Duration::from_secs(1);
+    let resolved = tokio::time::timeout(bound, credentials::resolve(options, &context))
         .await
-        .map_err(|_| {
-            Error::Credentials(format!(
-                "no AWS credentials within {:?}: {}",
-                options.timeout,
-                credentials_help()
-            ))
-        })?
-        .map_err(|error| credentials_error(&error))?;
-    let credentials_source = credentials_source(&credentials);
-    let config = config
+        .map_err(|_| Error::Aws {
+            subject: "AWS credentials".into(),
+            failure: FetchFailure::Unavailable {
+                detail: format!(
+                    "(none within {} s, --timeout)",
+                    options.timeout.as_secs_f64()
+                ),
+            },
+        })??;
+    if region.is_none() {
+        // Only now, and only this late: off EC2 this lookup costs its timeouts.
+        region = ImdsRegionProvider::builder()
+            .configure(&provider_config)
+            .imds_client(imds)
+            .build()
+            .region()
+            .await;
+        region_source = "instance metadata";
+    }
+    let config = loader(region.clone())
+        .load()
+        .await
         .into_builder()
-        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .credentials_provider(SharedCredentialsProvider::new(resolved.credentials))
         .build();
     Ok(AwsSession {
-        default_region: config.region().map(|region| region.to_string()),
+        default_region: region.map(|region| region.to_string()),
+        region_source: if config.region().is_some() {
+            region_source
+        } else {
+            "nowhere"
+        },
         config,
-        credentials_source,
+        credentials_source: resolved.source,
         connect_time: started.elapsed(),
         caller: OnceCell::new(),
     })
 }
 
-fn credentials_error(error: &CredentialsError) -> Error {
-    match error {
-        CredentialsError::CredentialsNotLoaded(_) => {
-            Error::Credentials(format!("no AWS credentials found: {}", credentials_help()))
-        }
-        other => Error::Credentials(format!(
-            "could not load AWS credentials: {}",
-            DisplayErrorContext(other)
-        )),
+/// The region from `--region`, the environment or the profile (never instance metadata).
+async fn configured_region(
+    options: &AwsOptions,
+    provider_config: &ProviderConfig,
+) -> (Option<Region>, &'static str) {
+    if let Some(region) = &options.region {
+        return (Some(Region::new(region.clone())), "--region");
     }
-}
-
-fn credentials_help() -> &'static str {
-    "tried environment variables (AWS_ACCESS_KEY_ID), the AWS config files' profile, web identity \
-     (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), ECS/EKS container credentials and EC2 instance \
-     metadata; set one of them, or pass --profile"
-}
-
-/// Names the source of `credentials` from the features the SDK's providers record.
-pub fn credentials_source(credentials: &Credentials) -> &'static str {
-    let features = credentials
-        .get_property::<Vec<AwsCredentialFeature>>()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    features
-        .iter()
-        .rev()
-        .find_map(|feature| match feature {
-            AwsCredentialFeature::CredentialsEnvVars => Some("environment variables"),
-            AwsCredentialFeature::CredentialsEnvVarsStsWebIdToken
-            | AwsCredentialFeature::CredentialsProfileStsWebIdToken
-            | AwsCredentialFeature::CredentialsStsAssumeRoleWebId => Some("web identity"),
-            AwsCredentialFeature::CredentialsStsAssumeRole => Some("assumed role"),
-            AwsCredentialFeature::CredentialsProfileSso | AwsCredentialFeature::CredentialsSso => {
-                Some("SSO profile")
-            }
-            AwsCredentialFeature::CredentialsProfileProcess
-            | AwsCredentialFeature::CredentialsProcess => Some("credential_process"),
-            AwsCredentialFeature::CredentialsProfile
-            | AwsCredentialFeature::CredentialsProfileSourceProfile
-            | AwsCredentialFeature::CredentialsProfileNamedProvider => Some("profile"),
-            AwsCredentialFeature::CredentialsHttp => Some("container credentials (ECS/EKS)"),
-            AwsCredentialFeature::CredentialsImds => Some("instance metadata (IMDS)"),
-            _ => None,
-        })
-        .unwrap_or("other")
+    if let Some(region) = EnvironmentVariableRegionProvider::new().region().await {
+        return (Some(region), "AWS_REGION");
+    }
+    let mut profile = ProfileFileRegionProvider::builder().configure(provider_config);
+    if let Some(name) = &options.profile {
+        profile = profile.profile_name(name);
+    }
+    (profile.build().region().await, "profile")
 }
 
 impl AwsSession {
@@ -269,27 +291,10 @@ impl AwsSession {
                     detail: format!("in {region}{principal}{}", suffix(&message)),
                 }
             }
-            Classified::Decryption(message) => FetchFailure::Decryption {
-                detail: format!("in {region}{}", suffix(&message)),
-            },
-            Classified::Credentials(message) => FetchFailure::Credentials {
-                detail: format!("in {region}{}", suffix(&message)),
-            },
-            Classified::Unavailable(cause) => {
-                let endpoint = self
-                    .endpoint_url()
-                    .map(|url| format!(" (endpoint {url})"))
-                    .unwrap_or_default();
-                FetchFailure::Unavailable {
-                    detail: format!("in {region}{endpoint}: {cause}"),
-                }
-            }
-            Classified::Other(cause) => FetchFailure::Other {
-                detail: format!("in {region}: {cause}"),
-            },
+            other => describe_failure(other, region, self.endpoint_url()),
         };
-        Error::Fetch {
-            secret_id: spec.id.clone(),
+        Error::Aws {
+            subject: format!("secret {}", spec.id),
             failure,
         }
     }
@@ -298,18 +303,64 @@ impl AwsSession {
     pub async fn caller(&self) -> Option<CallerIdentity> {
         self.caller
             .get_or_init(|| async {
-                let sts = aws_sdk_sts::Client::new(&self.config);
-                let call = sts.get_caller_identity().send();
-                match tokio::time::timeout(IDENTITY_LOOKUP_TIMEOUT, call).await {
-                    Ok(Ok(identity)) => Some(CallerIdentity {
-                        account: identity.account.unwrap_or_default(),
-                        arn: identity.arn.unwrap_or_default(),
-                    }),
-                    _ => None,
-                }
+                tokio::time::timeout(IDENTITY_LOOKUP_TIMEOUT, self.caller_identity())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
             })
             .await
             .clone()
+    }
+
+    /// GetCallerIdentity: who AWS says these credentials are.
+    pub async fn caller_identity(&self) -> Result<CallerIdentity, Error> {
+        let sts = aws_sdk_sts::Client::new(&self.config);
+        let identity = sts.get_caller_identity().send().await.map_err(|error| {
+            let region = self
+                .default_region
+                .as_deref()
+                .unwrap_or(FALLBACK_STS_REGION);
+            Error::Aws {
+                subject: "GetCallerIdentity".into(),
+                failure: describe_failure(classify(&error), region, self.endpoint_url()),
+            }
+        })?;
+        Ok(CallerIdentity {
+            account: identity.account.unwrap_or_default(),
+            arn: identity.arn.unwrap_or_default(),
+            user_id: identity.user_id.unwrap_or_default(),
+        })
+    }
+}
+
+/// A failure's wording, without lookups: `in REGION[ (endpoint URL)]: cause`.
+pub fn describe_failure(
+    classified: Classified,
+    region: &str,
+    endpoint: Option<&str>,
+) -> FetchFailure {
+    let endpoint = endpoint
+        .map(|url| format!(" (endpoint {url})"))
+        .unwrap_or_default();
+    match classified {
+        Classified::NotFound(message) => FetchFailure::NotFound {
+            detail: format!("in {region}{}", suffix(&message)),
+        },
+        Classified::AccessDenied(message) => FetchFailure::AccessDenied {
+            detail: format!("in {region}{}", suffix(&message)),
+        },
+        Classified::Decryption(message) => FetchFailure::Decryption {
+            detail: format!("in {region}{}", suffix(&message)),
+        },
+        Classified::Credentials(message) => FetchFailure::Credentials {
+            detail: format!("in {region}{}", suffix(&message)),
+        },
+        Classified::Unavailable(cause) => FetchFailure::Unavailable {
+            detail: format!("in {region}{endpoint}: {cause}"),
+        },
+        Classified::Other(cause) => FetchFailure::Other {
+            detail: format!("in {region}{endpoint}: {cause}"),
+        },
     }
 }
 
@@ -369,7 +420,7 @@ where
             "no answer within the time allowed (--timeout), retries included".into(),
         ),
         SdkError::DispatchFailure(failure) => {
-            let cause = DisplayErrorContext(error).to_string();
+            let cause = error_chain(error);
             if failure.is_timeout() {
                 Classified::Unavailable(format!("timed out: {cause}"))
             } else if failure.is_io() {
@@ -378,9 +429,11 @@ where
                 Classified::Other(cause)
             }
         }
-        SdkError::ResponseError(_) => Classified::Unavailable(format!(
-            "unreadable response: {}",
-            DisplayErrorContext(error)
+        // Never the parse error's details: they could quote the response body, which may hold
+        // the secret.
+        SdkError::ResponseError(response) => Classified::Unavailable(format!(
+            "unreadable response (HTTP {})",
+            response.raw().status().as_u16()
         )),
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
@@ -391,7 +444,7 @@ where
             let message = service.err().message().map(str::to_owned);
             classify_service_error(status, code, message)
         }
-        _ => Classified::Other(DisplayErrorContext(error).to_string()),
+        _ => Classified::Other(error_chain(error)),
     }
 }
 
@@ -422,7 +475,9 @@ pub fn classify_service_error(
             | "InvalidSignatureException"
             | "SignatureDoesNotMatch"
             | "IncompleteSignature"
-            | "MissingAuthenticationToken",
+            | "MissingAuthenticationToken"
+            | "InvalidIdentityToken"
+            | "IDPRejectedClaim",
         ) => Classified::Credentials(message),
         Some(
             "ThrottlingException"
@@ -430,7 +485,8 @@ pub fn classify_service_error(
             | "RequestLimitExceeded"
             | "InternalServiceError"
             | "InternalFailure"
-            | "ServiceUnavailable",
+            | "ServiceUnavailable"
+            | "IDPCommunicationError",
         ) => Classified::Unavailable(describe(code, message)),
         _ if status == 403 => Classified::AccessDenied(message),
         _ if status >= 500 || status == 429 => Classified::Unavailable(format!(
@@ -520,15 +576,5 @@ mod tests {
         assert_eq!(xml_error_code(body), Some("InvalidClientTokenId"));
         assert_eq!(xml_error_code(b"{}"), None);
         assert_eq!(xml_error_code(b"<Code>unterminated"), None);
-    }
-
-    #[test]
-    fn credentials_source_names_the_provider() {
-        let mut credentials = Credentials::new("AKID", "SECRET", None, None, "test");
-        assert_eq!(credentials_source(&credentials), "other");
-        credentials
-            .get_property_mut_or_default::<Vec<AwsCredentialFeature>>()
-            .push(AwsCredentialFeature::CredentialsImds);
-        assert_eq!(credentials_source(&credentials), "instance metadata (IMDS)");
     }
 }

@@ -76,6 +76,34 @@ pub enum Command {
     /// killed it).
     #[command(after_long_help = EXEC_EXAMPLES)]
     Exec(ExecArgs),
+    /// Show which AWS identity, credential source, region and endpoint awssecrets would use
+    ///
+    /// Calls sts:GetCallerIdentity (which needs no permission). Never prints a key or a token.
+    Whoami(WhoamiArgs),
+}
+
+/// Options of `whoami`.
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = WhoamiFormat::Text)]
+    pub format: WhoamiFormat,
+
+    /// Tell what is done and how long it took, on stderr
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// How `whoami` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WhoamiFormat {
+    /// Aligned `field  value` lines
+    Text,
+    /// One JSON object
+    Json,
 }
 
 const EXEC_EXAMPLES: &str = "\
@@ -208,6 +236,41 @@ pub struct AwsArgs {
     /// Give up on AWS after this many seconds in all, retries included
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
     pub timeout: f64,
+
+    /// Assume this IAM role with whatever credentials were found (or with a CI OIDC token)
+    #[arg(long, value_name = "ARN", env = "AWSSECRETS_ROLE_ARN")]
+    pub role_arn: Option<String>,
+
+    /// Session name for --role-arn, shown in CloudTrail [default: from the CI job (GitLab project
+    /// path and job id, GitHub repository and run id), else the local user]
+    #[arg(long, value_name = "NAME", value_parser = parse_session_name)]
+    pub role_session_name: Option<String>,
+
+    /// External id for --role-arn, when the role's trust policy requires one
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+
+    /// Lifetime of the --role-arn session (900 to 43200 seconds; AWS default 3600)
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(i32).range(900..=43200))]
+    pub duration_seconds: Option<i32>,
+
+    /// Exchange the OIDC token (JWT) held in environment variable VAR for --role-arn credentials
+    /// (GitLab: the variable named under id_tokens:). On GitHub Actions with a role and the
+    /// id-token: write permission, the token is fetched without this option
+    #[arg(long, value_name = "VAR")]
+    pub web_identity_token_env: Option<String>,
+
+    /// Audience of the GitHub Actions OIDC token
+    #[arg(long, value_name = "AUDIENCE", default_value = "sts.amazonaws.com")]
+    pub oidc_audience: String,
+}
+
+fn parse_session_name(text: &str) -> Result<String, String> {
+    if crate::credentials::is_valid_session_name(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("a role session name is 2 to 64 of letters, digits and _+=,.@-".into())
+    }
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {
@@ -241,6 +304,12 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
     pub timeout: Duration,
+    pub role_arn: Option<String>,
+    pub role_session_name: Option<String>,
+    pub external_id: Option<String>,
+    pub duration_seconds: Option<i32>,
+    pub web_identity_token_env: Option<String>,
+    pub oidc_audience: String,
 }
 
 impl AwsArgs {
@@ -251,6 +320,12 @@ impl AwsArgs {
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
             timeout: Duration::from_secs_f64(self.timeout),
+            role_arn: self.role_arn.clone().filter(|arn| !arn.is_empty()),
+            role_session_name: self.role_session_name.clone(),
+            external_id: self.external_id.clone(),
+            duration_seconds: self.duration_seconds,
+            web_identity_token_env: self.web_identity_token_env.clone(),
+            oidc_audience: self.oidc_audience.clone(),
         }
     }
 }

@@ -35,7 +35,7 @@ impl ExitCode {
     }
 }
 
-/// Why fetching one secret failed.
+/// Why an AWS call (a secret fetch, an STS call) failed.
 #[derive(Debug)]
 pub enum FetchFailure {
     /// ResourceNotFoundException, or a secret marked for deletion.
@@ -90,10 +90,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    /// Secrets Manager did not give us one secret.
-    #[error("secret {secret_id}: {failure}")]
-    Fetch {
-        secret_id: String,
+    /// An AWS call failed: `subject` says which (`secret ci/npm`, `assuming role arn:...`).
+    #[error("{subject}: {failure}")]
+    Aws {
+        subject: String,
         failure: FetchFailure,
     },
 
@@ -127,6 +127,20 @@ pub enum Error {
     Several(Vec<Error>),
 }
 
+/// `error` and its causes, by their `Display` only (a `Debug` form could hold a response body).
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(cause) = current {
+        let text = cause.to_string();
+        if !text.is_empty() && !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        current = cause.source();
+    }
+    parts.join(": ")
+}
+
 fn list_failures(errors: &[Error]) -> String {
     let mut text = format!("{} failures:", errors.len());
     for error in errors {
@@ -141,7 +155,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Usage(_) => ExitCode::Usage,
-            Error::Fetch { failure, .. } => failure.exit_code(),
+            Error::Aws { failure, .. } => failure.exit_code(),
             Error::BadContent { .. } => ExitCode::BadContent,
             Error::Credentials(_) => ExitCode::Credentials,
             Error::Output { .. } => ExitCode::Output,
@@ -178,8 +192,8 @@ mod tests {
     #[test]
     fn several_failures_list_each_and_exit_with_the_first_code() {
         let error = Error::from_many(vec![
-            Error::Fetch {
-                secret_id: "ci/a".into(),
+            Error::Aws {
+                subject: "secret ci/a".into(),
                 failure: FetchFailure::NotFound {
                     detail: "in eu-west-1".into(),
                 },

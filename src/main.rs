@@ -3,6 +3,7 @@
 mod app;
 mod aws;
 mod cli;
+mod credentials;
 mod error;
 mod exec;
 mod files;

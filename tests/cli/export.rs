@@ -340,8 +340,8 @@ fn profile_from_a_temp_aws_config() {
             .output()
             .unwrap(),
     );
-    outcome
-        .expect_success()
-        .expect_stderr(&format!("region {REGION}, credentials from profile"));
+    outcome.expect_success().expect_stderr(&format!(
+        "region {REGION} (from profile), credentials from profile ci,"
+    ));
     assert_eq!(outcome.stdout, "CI_NPM='from-profile'\n");
 }

@@ -185,6 +185,20 @@ fn access_denied_and_rejected_credentials() {
         .expect_failure(4, &format!("secret ci/locked: access denied in {REGION}"))
         .expect_stderr(&format!("arn:aws:iam::{}:user/ci", env.account))
         .expect_stderr_without(&[CANARY]);
+    let role = format!("arn:aws:iam::{}:role/deployer", env.account);
+    Outcome::of(
+        env.command()
+            .env("AWS_ACCESS_KEY_ID", &access_key)
+            .env("AWS_SECRET_ACCESS_KEY", &secret_key)
+            .env_remove("AWS_SESSION_TOKEN")
+            .args(["whoami", "--role-arn", &role])
+            .output()
+            .unwrap(),
+    )
+    .expect_failure(
+        4,
+        &format!("assuming role {role}: access denied in {REGION}"),
+    );
     as_user("AKIAUNKNOWN000000000", "wrong")
         .expect_failure(5, "secret ci/locked: AWS rejected the credentials")
         .expect_stderr_without(&[CANARY]);

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary against the moto emulator on loopback.
 
+mod credentials;
 mod exec;
 mod export;
 mod failures;

@@ -3,6 +3,7 @@
 pub mod consumers;
 pub mod emulator;
 pub mod http;
+pub mod stub;
 pub mod values;
 
 use std::ffi::OsStr;

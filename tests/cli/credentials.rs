@@ -1,0 +1,366 @@
+//! Credentials for every CI and a laptop: assumed roles, web identity, GitHub OIDC, instance
+//! metadata, profiles, `whoami`, and fast explained failures. Everything on loopback.
+
+use std::fs;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::stub::{self, Imds, Reply, Stub};
+use crate::support::{Outcome, REGION, TestEnv};
+
+const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6Z3JvdXAvYXBwIn0.c2lnbmF0dXJl";
+
+/// The command with no credentials of any kind in its environment.
+fn without_credentials(env: &TestEnv) -> Command {
+    let mut command = env.command();
+    command
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN");
+    command
+}
+
+fn run(mut command: Command, args: &[&str]) -> Outcome {
+    Outcome::of(command.args(args).output().unwrap())
+}
+
+fn whoami_json(outcome: &Outcome) -> serde_json::Value {
+    outcome.expect_success();
+    serde_json::from_str(&outcome.stdout).expect("whoami --format json prints JSON")
+}
+
+#[test]
+fn whoami_shows_identity_source_region_and_endpoint_never_keys() {
+    let env = TestEnv::new();
+    let text = env.run(["whoami"]);
+    text.expect_success();
+    assert!(
+        text.stdout
+            .contains(&format!("account       {}\n", env.account)),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("credentials   environment variables\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(&format!(
+            "region        {REGION}\nregion source AWS_REGION\n"
+        )),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains(&format!("endpoint      {}", env.emulator_url)),
+        "{}",
+        text.stdout
+    );
+    let json = whoami_json(&env.run(["whoami", "--format", "json"]));
+    assert_eq!(json["account"], env.account.as_str());
+    assert_eq!(
+        json["arn"],
+        format!(
+            "arn:aws:sts::{}:assumed-role/awssecrets-test/awssecrets-test",
+            env.account
+        )
+    );
+    for output in [&text.stdout, &text.stderr] {
+        assert!(!output.contains(env.credentials.secret_access_key()));
+        assert!(!output.contains(env.credentials.session_token().unwrap()));
+    }
+}
+
+#[test]
+fn role_arn_assumes_a_role_named_after_the_ci_job() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "token-value");
+    let role = format!("arn:aws:iam::{}:role/deployer", env.account);
+    let mut command = env.command();
+    command
+        .env("CI_PROJECT_PATH", "group/app")
+        .env("CI_JOB_ID", "4711");
+    let json = whoami_json(&run(
+        command,
+        &["whoami", "--role-arn", &role, "--format", "json"],
+    ));
+    assert_eq!(
+        json["arn"],
+        format!(
+            "arn:aws:sts::{}:assumed-role/deployer/gitlab-group.app-4711",
+            env.account
+        )
+    );
+    assert_eq!(
+        json["credentials"],
+        format!("assumed role {role} (from environment variables)")
+    );
+
+    // The same through the environment, with an explicit session name, fetching a secret.
+    let mut command = env.command();
+    command.env("AWSSECRETS_ROLE_ARN", &role);
+    let outcome = run(
+        command,
+        &["-s", "ci/npm", "--role-session-name", "laptop@jane", "-v"],
+    );
+    outcome
+        .expect_success()
+        .expect_stderr(&format!("credentials from assumed role {role}"));
+    assert_eq!(outcome.stdout, "CI_NPM='token-value'\n");
+    env.run([
+        "whoami",
+        "--role-arn",
+        &role,
+        "--role-session-name",
+        "no spaces",
+    ])
+    .expect_failure(2, "a role session name is 2 to 64");
+}
+
+#[test]
+fn web_identity_token_from_an_environment_variable() {
+    let env = TestEnv::new();
+    let role = format!("arn:aws:iam::{}:role/gitlab-ci", env.account);
+    let mut command = without_credentials(&env);
+    command
+        .env("AWS_ID_TOKEN", JWT)
+        .env("GITHUB_REPOSITORY", "octo/app")
+        .env("GITHUB_RUN_ID", "99");
+    let outcome = run(
+        command,
+        &[
+            "whoami",
+            "--role-arn",
+            &role,
+            "--web-identity-token-env",
+            "AWS_ID_TOKEN",
+            "-v",
+            "--format",
+            "json",
+        ],
+    );
+    let json = whoami_json(&outcome);
+    assert_eq!(
+        json["arn"],
+        format!(
+            "arn:aws:sts::{}:assumed-role/gitlab-ci/github-octo.app-99",
+            env.account
+        )
+    );
+    assert_eq!(
+        json["credentials"],
+        format!("web identity token from AWS_ID_TOKEN, role {role}")
+    );
+    assert!(
+        !outcome.stderr.contains(JWT) && !outcome.stdout.contains(JWT),
+        "the token leaked"
+    );
+
+    run(
+        without_credentials(&env),
+        &[
+            "whoami",
+            "--role-arn",
+            &role,
+            "--web-identity-token-env",
+            "AWS_ID_TOKEN",
+        ],
+    )
+    .expect_failure(
+        5,
+        "the web identity token variable AWS_ID_TOKEN is empty or not set",
+    );
+    run(
+        without_credentials(&env),
+        &["whoami", "--web-identity-token-env", "AWS_ID_TOKEN"],
+    )
+    .expect_failure(2, "--web-identity-token-env needs --role-arn");
+}
+
+/// A GitHub Actions OIDC token endpoint: checks the bearer token, answers the JWT.
+fn github_token_endpoint() -> Stub {
+    Stub::start(|request| {
+        if request.header("authorization") != Some("Bearer runtime-bearer-token") {
+            return Reply::text(401, "");
+        }
+        Reply::text(200, format!(r#"{{"count":1,"value":"{JWT}"}}"#))
+    })
+}
+
+#[test]
+fn github_actions_oidc_token_is_fetched_and_exchanged() {
+    let env = TestEnv::new();
+    let endpoint = github_token_endpoint();
+    let role = format!("arn:aws:iam::{}:role/github", env.account);
+    let github = |bearer: &str| {
+        let mut command = without_credentials(&env);
+        command
+            .env(
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                format!("{}/token?api-version=2.0", endpoint.url),
+            )
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", bearer)
+            .env("GITHUB_REPOSITORY", "octo/app")
+            .env("GITHUB_RUN_ID", "12345");
+        command
+    };
+    let json = whoami_json(&run(
+        github("runtime-bearer-token"),
+        &["whoami", "--role-arn", &role, "--format", "json"],
+    ));
+    assert_eq!(
+        json["arn"],
+        format!(
+            "arn:aws:sts::{}:assumed-role/github/github-octo.app-12345",
+            env.account
+        )
+    );
+    assert_eq!(
+        json["credentials"],
+        format!("GitHub Actions OIDC, role {role}")
+    );
+    let custom = run(
+        github("runtime-bearer-token"),
+        &[
+            "whoami",
+            "--role-arn",
+            &role,
+            "--oidc-audience",
+            "api://Aws Federation",
+        ],
+    );
+    custom.expect_success();
+    let targets: Vec<String> = endpoint
+        .requests()
+        .into_iter()
+        .map(|request| request.target)
+        .collect();
+    assert_eq!(
+        targets,
+        vec![
+            "/token?api-version=2.0&audience=sts.amazonaws.com",
+            "/token?api-version=2.0&audience=api%3A%2F%2FAws%20Federation",
+        ]
+    );
+    run(github("wrong"), &["whoami", "--role-arn", &role])
+        .expect_failure(5, "cannot get the GitHub Actions OIDC token")
+        .expect_stderr("permissions: id-token: write");
+}
+
+#[test]
+fn instance_role_through_imdsv2_with_region_from_metadata() {
+    let env = TestEnv::new();
+    env.secret_in("eu-north-1", "ci/npm", "from-ec2");
+    let metadata = stub::imds(Imds::Serving, &env.credentials, "eu-north-1");
+    let mut command = without_credentials(&env);
+    command
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env_remove("AWS_REGION")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &metadata.url);
+    let outcome = run(command, &["-s", "ci/npm", "-v"]);
+    outcome.expect_success().expect_stderr(
+        "region eu-north-1 (from instance metadata), credentials from instance metadata (IMDS)",
+    );
+    assert_eq!(outcome.stdout, "CI_NPM='from-ec2'\n");
+    let requests = metadata.requests();
+    assert!(
+        requests.iter().all(|request| request.method == "PUT"
+            || request.header("x-aws-ec2-metadata-token").is_some())
+    );
+    let token_requests = requests
+        .iter()
+        .filter(|request| request.method == "PUT")
+        .count();
+    assert_eq!(
+        token_requests, 1,
+        "one IMDSv2 token serves credentials and region"
+    );
+}
+
+#[test]
+fn an_unanswered_imds_token_request_fails_fast_naming_the_hop_limit() {
+    let env = TestEnv::new();
+    let metadata = stub::imds(Imds::TokenNeverAnswered, &env.credentials, REGION);
+    let mut command = without_credentials(&env);
+    command
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &metadata.url);
+    let started = Instant::now();
+    run(command, &["-s", "ci/npm"])
+        .expect_failure(5, "no AWS credentials found. Tried, in order:")
+        .expect_stderr("instance metadata (IMDS): the IMDSv2 token request got no answer in time")
+        .expect_stderr("--http-put-response-hop-limit 2")
+        .expect_stderr(
+            "environment variables: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+        );
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(6), "took {elapsed:?}");
+}
+
+#[test]
+fn role_profile_with_source_profile_in_a_temp_config() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "via-profile-role");
+    fs::create_dir_all(env.path(".aws")).unwrap();
+    fs::write(
+        env.path(".aws/config"),
+        format!(
+            "[profile base]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n\n\
+             [profile ci]\nrole_arn = arn:aws:iam::{}:role/ci-reader\nsource_profile = base\nregion = {REGION}\n",
+            env.credentials.access_key_id(),
+            env.credentials.secret_access_key(),
+            env.credentials.session_token().unwrap(),
+            env.account
+        ),
+    )
+    .unwrap();
+    let mut command = without_credentials(&env);
+    command.env_remove("AWS_REGION");
+    let json = whoami_json(&run(
+        command,
+        &["whoami", "--profile", "ci", "--format", "json"],
+    ));
+    let arn = json["arn"].as_str().unwrap();
+    assert!(
+        arn.starts_with(&format!(
+            "arn:aws:sts::{}:assumed-role/ci-reader/",
+            env.account
+        )),
+        "{arn}"
+    );
+    assert_eq!(json["credentials"], "profile ci");
+    assert_eq!(json["region_source"], "profile");
+    let outcome = run(
+        without_credentials(&env),
+        &["--profile", "ci", "-s", "ci/npm"],
+    );
+    assert_eq!(
+        outcome.expect_success().stdout,
+        "CI_NPM='via-profile-role'\n"
+    );
+}
+
+#[test]
+fn assume_role_failures_name_the_role_and_exit_with_their_class() {
+    let env = TestEnv::new();
+    let unreachable = "http://127.0.0.1:9";
+    run(
+        env.command(),
+        &[
+            "whoami",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/x",
+            "--endpoint-url",
+            unreachable,
+            "--timeout",
+            "2",
+        ],
+    )
+    .expect_failure(
+        6,
+        "assuming role arn:aws:iam::123456789012:role/x: unavailable",
+    );
+}
