@@ -2,14 +2,16 @@
 
 VENV=${AWSSECRETS_VENV:-.venv}
 
-# Installs moto into $VENV once (pinned in tests/requirements.txt).
+# Installs moto and the CI validators into $VENV (pinned in tests/requirements.txt), again
+# only when that file changes.
 ensure_emulator() {
-    if [ -x "$VENV/bin/moto_server" ]; then
+    if [ -x "$VENV/bin/python" ] && cmp -s tests/requirements.txt "$VENV/.awssecrets-requirements"; then
         return
     fi
-    echo "==> installing the moto emulator into $VENV (once)" >&2
-    python3 -m venv "$VENV"
+    echo "==> installing the moto emulator and validators into $VENV" >&2
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+    cp tests/requirements.txt "$VENV/.awssecrets-requirements"
 }
 
 # Starts moto on a free loopback port; sets EMULATOR_URL and EMULATOR_PID.
@@ -36,5 +38,6 @@ stop_emulator() {
         kill "$EMULATOR_PID" 2>/dev/null || true
         wait "$EMULATOR_PID" 2>/dev/null || true
         rm -f "$EMULATOR_LOG"
+        EMULATOR_PID=
     fi
 }

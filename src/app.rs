@@ -295,6 +295,7 @@ fn log_session(session: &aws::AwsSession, log: Log) {
             .unwrap_or_default(),
         session.connect_time.as_millis()
     ));
+    log.info(format!("TLS trusts {}", session.tls_roots));
 }
 
 /// `whoami`: the identity, credential source, region and endpoint a run would use.

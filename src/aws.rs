@@ -14,7 +14,11 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 use zeroize::Zeroizing;
@@ -47,6 +51,8 @@ pub struct AwsSession {
     pub region_source: &'static str,
     /// Where the credentials came from (e.g. "environment variables").
     pub credentials_source: String,
+    /// Which certificate authorities TLS trusts.
+    pub tls_roots: String,
     /// How long loading configuration and credentials took.
     pub connect_time: Duration,
     caller: OnceCell<Option<CallerIdentity>>,
@@ -73,8 +79,10 @@ pub struct Fetched {
 /// short timeouts and few attempts, so that off EC2 a missing credential fails in seconds.
 pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
     let started = Instant::now();
+    let trust = crate::tls::trust()?;
     let https = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .tls_context(trust.context)
         .build_https();
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT.min(options.timeout))
@@ -158,6 +166,7 @@ pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
         },
         config,
         credentials_source: resolved.source,
+        tls_roots: trust.description,
         connect_time: started.elapsed(),
         caller: OnceCell::new(),
     })
@@ -203,6 +212,7 @@ impl AwsSession {
     fn secrets_client(&self, region: &str) -> aws_sdk_secretsmanager::Client {
         let config = aws_sdk_secretsmanager::config::Builder::from(&self.config)
             .region(Region::new(region.to_owned()))
+            .retry_classifier(TlsFailureIsFinal)
             .build();
         aws_sdk_secretsmanager::Client::from_conf(config)
     }
@@ -314,7 +324,7 @@ impl AwsSession {
 
     /// GetCallerIdentity: who AWS says these credentials are.
     pub async fn caller_identity(&self) -> Result<CallerIdentity, Error> {
-        let sts = aws_sdk_sts::Client::new(&self.config);
+        let sts = credentials::sts_client(&self.config, None);
         let identity = sts.get_caller_identity().send().await.map_err(|error| {
             let region = self
                 .default_region
@@ -330,6 +340,33 @@ impl AwsSession {
             arn: identity.arn.unwrap_or_default(),
             user_id: identity.user_id.unwrap_or_default(),
         })
+    }
+}
+
+/// Never retries a request whose TLS handshake failed on the server's certificate: no retry
+/// can fix it, and the retries would hide the cause behind the overall timeout.
+#[derive(Debug)]
+pub struct TlsFailureIsFinal;
+
+impl ClassifyRetry for TlsFailureIsFinal {
+    fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
+        let Some(Err(error)) = context.output_or_error() else {
+            return RetryAction::NoActionIndicated;
+        };
+        match error.as_connector_error() {
+            Some(connector) if error_chain(connector).contains("certificate") => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "TlsFailureIsFinal"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_before(RetryClassifierPriority::http_status_code_classifier())
     }
 }
 
@@ -423,6 +460,11 @@ where
             let cause = error_chain(error);
             if failure.is_timeout() {
                 Classified::Unavailable(format!("timed out: {cause}"))
+            } else if cause.contains("certificate") || cause.contains("UnknownIssuer") {
+                Classified::Unavailable(format!(
+                    "TLS error: {cause} (if a proxy or private endpoint uses your own CA, set \
+                     AWS_CA_BUNDLE or SSL_CERT_FILE to a PEM bundle holding it)"
+                ))
             } else if failure.is_io() {
                 Classified::Unavailable(format!("network error: {cause}"))
             } else {

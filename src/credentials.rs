@@ -24,7 +24,7 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::timeout::TimeoutConfig;
 use zeroize::Zeroizing;
 
-use crate::aws::{classify, describe_failure};
+use crate::aws::{TlsFailureIsFinal, classify, describe_failure};
 use crate::cli::AwsOptions;
 use crate::error::{Error, error_chain};
 
@@ -246,8 +246,10 @@ fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-fn sts_client(config: &SdkConfig, credentials: Option<Credentials>) -> aws_sdk_sts::Client {
-    let mut builder = aws_sdk_sts::config::Builder::from(config);
+/// An STS client on `config`, with `credentials` when the call is signed.
+pub fn sts_client(config: &SdkConfig, credentials: Option<Credentials>) -> aws_sdk_sts::Client {
+    let mut builder =
+        aws_sdk_sts::config::Builder::from(config).retry_classifier(TlsFailureIsFinal);
     if let Some(credentials) = credentials {
         builder = builder.credentials_provider(credentials);
     }

@@ -11,6 +11,7 @@ mod mask;
 mod output;
 mod secret;
 mod spec;
+mod tls;
 
 use clap::Parser;
 

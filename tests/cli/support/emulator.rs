@@ -1,7 +1,8 @@
 //! The Secrets Manager + STS emulator (moto), started on a free loopback port.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -35,11 +36,35 @@ impl Emulator {
 
     /// A dedicated emulator, for tests that change global emulator state (IAM enforcement).
     pub fn start() -> Emulator {
+        Emulator::start_with(&[])
+    }
+
+    /// A dedicated emulator serving HTTPS with a certificate of a throwaway CA written to
+    /// `directory` (`ca.pem`), valid for 127.0.0.1, localhost and `names`.
+    pub fn start_tls(directory: &Path, names: &[&str]) -> Emulator {
+        let status = Command::new(python())
+            .arg(support_file("make_ca.py"))
+            .arg(directory)
+            .args(names)
+            .status()
+            .expect("run make_ca.py");
+        assert!(status.success(), "make_ca.py failed");
+        let certificate = directory.join("server.pem");
+        let key = directory.join("server.key");
+        Emulator::start_with(&[
+            OsStr::new("-s"),
+            OsStr::new("-c"),
+            certificate.as_os_str(),
+            OsStr::new("-k"),
+            key.as_os_str(),
+        ])
+    }
+
+    fn start_with(arguments: &[&OsStr]) -> Emulator {
         let python = python();
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cli/support/emulator.py");
         let mut process = Command::new(&python)
-            .arg(&script)
+            .arg(support_file("emulator.py"))
+            .args(arguments)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -54,7 +79,7 @@ impl Emulator {
         // Keeps draining moto's request log so that it never blocks on a full pipe.
         thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(start) = line.find("Running on http://") {
+                if let Some(start) = line.find("Running on http") {
                     let url = line[start + "Running on ".len()..].trim().to_owned();
                     let _ = url_sender.send(url);
                 }
@@ -99,6 +124,12 @@ impl Drop for Emulator {
             let _ = process.wait();
         }
     }
+}
+
+fn support_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/support")
+        .join(name)
 }
 
 /// The Python interpreter with moto.

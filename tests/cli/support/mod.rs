@@ -26,6 +26,8 @@ pub struct TestEnv {
     pub account: String,
     pub credentials: Credentials,
     pub home: TempDir,
+    /// The CA to trust when the emulator speaks HTTPS.
+    ca: Option<PathBuf>,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -37,6 +39,15 @@ impl TestEnv {
 
     /// A fresh account on the emulator at `emulator_url`.
     pub fn on(emulator_url: &str) -> TestEnv {
+        TestEnv::on_trusting(emulator_url, None)
+    }
+
+    /// A fresh account on an HTTPS emulator whose certificate `ca` signed.
+    pub fn on_tls(emulator_url: &str, ca: &Path) -> TestEnv {
+        TestEnv::on_trusting(emulator_url, Some(ca.to_owned()))
+    }
+
+    fn on_trusting(emulator_url: &str, ca: Option<PathBuf>) -> TestEnv {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -47,6 +58,7 @@ impl TestEnv {
         let bootstrap = Credentials::new("AKIDBOOTSTRAP", "bootstrap", None, None, "test");
         let sts = aws_sdk_sts::Client::new(&runtime.block_on(sdk_config(
             emulator_url,
+            ca.as_deref(),
             REGION,
             bootstrap,
         )));
@@ -71,6 +83,7 @@ impl TestEnv {
             account,
             credentials,
             home: tempfile::tempdir().unwrap(),
+            ca,
             runtime,
         }
     }
@@ -78,6 +91,7 @@ impl TestEnv {
     fn secrets_client(&self, region: &str) -> aws_sdk_secretsmanager::Client {
         aws_sdk_secretsmanager::Client::new(&self.runtime.block_on(sdk_config(
             &self.emulator_url,
+            self.ca.as_deref(),
             region,
             self.credentials.clone(),
         )))
@@ -137,7 +151,13 @@ impl TestEnv {
     /// The binary with a hermetic environment: no inherited AWS settings, HOME in a temp dir,
     /// credentials of this test's account, instance metadata disabled.
     pub fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_awssecrets"));
+        let mut command = Command::new(binary());
+        self.isolate(&mut command);
+        command
+    }
+
+    /// Gives `command` this test's hermetic environment (see [`TestEnv::command`]).
+    pub fn isolate(&self, command: &mut Command) {
         let aws_dir = self.home.path().join(".aws");
         command
             .env_clear()
@@ -159,7 +179,6 @@ impl TestEnv {
             )
             .current_dir(self.home.path())
             .stdin(Stdio::null());
-        command
     }
 
     /// Runs the binary with `args` and collects its output.
@@ -177,9 +196,37 @@ impl TestEnv {
     }
 }
 
-async fn sdk_config(url: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {
+/// The binary under test: `AWSSECRETS_TEST_BIN` (e.g. the static release build) or the one
+/// cargo built for this test run.
+pub fn binary() -> PathBuf {
+    std::env::var_os("AWSSECRETS_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_awssecrets")))
+}
+
+async fn sdk_config(
+    url: &str,
+    ca: Option<&Path>,
+    region: &str,
+    credentials: Credentials,
+) -> aws_config::SdkConfig {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let http_client = match ca {
+        None => aws_smithy_http_client::Builder::new().build_http(),
+        Some(ca) => aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .tls_context(
+                TlsContext::builder()
+                    .with_trust_store(
+                        TrustStore::empty().with_pem_certificate(std::fs::read(ca).unwrap()),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build_https(),
+    };
     aws_config::defaults(BehaviorVersion::latest())
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .http_client(http_client)
         .endpoint_url(url)
         .region(Region::new(region.to_owned()))
         .credentials_provider(credentials)

@@ -1,0 +1,45 @@
+#!/bin/sh
+# The awssecrets GitHub action (action.yml passes its inputs as INPUT_* variables): gets the
+# static binary (checksum-verified) unless one is given, then exports the secrets for later
+# steps, printing ::add-mask:: for every value first.
+set -eu
+
+fail() {
+    echo "::error title=awssecrets::$1"
+    exit 1
+}
+
+binary=${INPUT_BINARY:-}
+if [ -z "$binary" ]; then
+    [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ] || fail "awssecrets runs on Linux x86_64 runners only"
+    version=${INPUT_VERSION:-${ACTION_REF:-}}
+    url=${INPUT_DOWNLOAD_URL:-}
+    if [ -z "$url" ]; then
+        [ -n "$version" ] && [ -n "${ACTION_REPOSITORY:-}" ] ||
+            fail "cannot tell which release to download: set the version input (or binary)"
+        url="https://github.com/$ACTION_REPOSITORY/releases/download/$version"
+    fi
+    directory=$(mktemp -d "${RUNNER_TEMP:-/tmp}/awssecrets.XXXXXX")
+    curl --fail --silent --show-error --location --retry 3 \
+        -o "$directory/awssecrets" "$url/awssecrets-x86_64-linux" \
+        -o "$directory/awssecrets.sha256" "$url/awssecrets-x86_64-linux.sha256" ||
+        fail "cannot download awssecrets from $url"
+    expected=$(cut -d ' ' -f 1 "$directory/awssecrets.sha256")
+    actual=$(sha256sum "$directory/awssecrets" | cut -d ' ' -f 1)
+    [ -n "$expected" ] && [ "$expected" = "$actual" ] ||
+        fail "the downloaded awssecrets does not match its published SHA-256: refusing to run it"
+    chmod +x "$directory/awssecrets"
+    binary=$directory/awssecrets
+fi
+
+set -- --format "${INPUT_FORMAT:-github}"
+if [ -n "${INPUT_REGION:-}" ]; then set -- "$@" --region "$INPUT_REGION"; fi
+if [ -n "${INPUT_ROLE_TO_ASSUME:-}" ]; then set -- "$@" --role-arn "$INPUT_ROLE_TO_ASSUME"; fi
+if [ -n "${INPUT_ROLE_SESSION_NAME:-}" ]; then set -- "$@" --role-session-name "$INPUT_ROLE_SESSION_NAME"; fi
+if [ -n "${INPUT_OUTPUT:-}" ]; then set -- "$@" --output "$INPUT_OUTPUT"; fi
+if [ -n "${INPUT_PREFIX:-}" ]; then set -- "$@" --prefix "$INPUT_PREFIX"; fi
+if [ "${INPUT_UPPERCASE:-false}" = true ]; then set -- "$@" --uppercase; fi
+
+AWSSECRETS_SECRETS=${INPUT_SECRET_IDS:?the secret-ids input is required}
+export AWSSECRETS_SECRETS
+exec "$binary" "$@"

@@ -1,0 +1,149 @@
+"""Checks the GitLab CI/CD components offline: each one's spec and rendered job validate
+against GitLab's schema, and the rendered job script, run the way a runner would (its
+variables in the environment, sh, a fresh build directory), fetches from the emulator and
+leaves the artifact later jobs expect.
+
+usage: check_ci_templates.py EMULATOR_URL AWSSECRETS_BINARY
+"""
+import json
+import os
+import pathlib
+import re
+import stat
+import subprocess
+import sys
+import tempfile
+
+import boto3
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+INTERPOLATION = re.compile(r"\$\[\[\s*inputs\.([a-z_]+)\s*\]\]")
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6Z3JvdXAvYXBwIn0.c2lnbmF0dXJl"
+
+
+def fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def validate(document, label):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+        json.dump(document, file)
+    result = subprocess.run(
+        [str(pathlib.Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", file.name],
+        capture_output=True,
+        text=True,
+    )
+    os.unlink(file.name)
+    if result.returncode != 0:
+        fail(f"{label} does not validate:\n{result.stdout}{result.stderr}")
+
+
+def interpolate(node, values):
+    """GitLab's interpolation: a value that is only `$[[ inputs.x ]]` takes the input's type."""
+    if isinstance(node, dict):
+        return {interpolate(key, values): interpolate(value, values) for key, value in node.items()}
+    if isinstance(node, list):
+        return [interpolate(item, values) for item in node]
+    if isinstance(node, str):
+        whole = INTERPOLATION.fullmatch(node.strip())
+        if whole:
+            return values[whole.group(1)]
+        return INTERPOLATION.sub(lambda match: str(values[match.group(1)]), node)
+    return node
+
+
+def render(template, given):
+    header, body = yaml.safe_load_all(template.read_text())
+    validate(header, f"{template.name} (spec)")
+    inputs = header["spec"]["inputs"]
+    values = {}
+    for name, definition in inputs.items():
+        definition = definition or {}
+        if name in given:
+            values[name] = given[name]
+        elif "default" in definition:
+            values[name] = definition["default"]
+        else:
+            fail(f"{template.name}: input {name} has no default and no test value")
+        if "options" in definition and values[name] not in definition["options"]:
+            fail(f"{template.name}: {values[name]!r} is not an option of input {name}")
+    unknown = set(given) - set(inputs)
+    if unknown:
+        fail(f"{template.name}: no such inputs {unknown}")
+    rendered = interpolate(body, values)
+    if INTERPOLATION.search(json.dumps(rendered)):
+        fail(f"{template.name}: an interpolation was left unrendered")
+    validate(rendered, f"{template.name} (rendered)")
+    return rendered
+
+
+def run_job(job, binary, url, extra_env):
+    """Runs the job's script with sh in a fresh build directory; returns that directory."""
+    build_dir = pathlib.Path(tempfile.mkdtemp(prefix="awssecrets-job-"))
+    bin_dir = build_dir / ".bin"
+    bin_dir.mkdir()
+    (bin_dir / "awssecrets").symlink_to(binary)
+    environment = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "HOME": str(build_dir),
+        "CI": "true",
+        "AWS_ACCESS_KEY_ID": "demo",
+        "AWS_SECRET_ACCESS_KEY": "demo",
+        "AWS_ENDPOINT_URL": url,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
+    environment.update({name: str(value) for name, value in job.get("variables", {}).items()})
+    environment.update(extra_env)
+    script = "set -e\n" + "\n".join(job["script"])
+    result = subprocess.run(["sh", "-c", script], cwd=build_dir, env=environment, capture_output=True, text=True)
+    if result.returncode != 0:
+        fail(f"the job script failed ({result.returncode}):\n{result.stderr}")
+    return build_dir
+
+
+def load_with_sh(path, names):
+    script = 'set -a; . "$1"; set +a; shift; for n in "$@"; do eval "printf \'%s=%s\\n\' \\"$n\\" \\"\\$$n\\""; done'
+    result = subprocess.run(["sh", "-c", script, "sh", str(path), *names], capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def main():
+    url, binary = sys.argv[1], os.path.abspath(sys.argv[2])
+    secrets = boto3.client(
+        "secretsmanager", endpoint_url=url, region_name="eu-west-1", aws_access_key_id="demo", aws_secret_access_key="demo"
+    )
+    secrets.create_secret(Name="component/npm", SecretString=json.dumps({"NPM_TOKEN": "npm-123", "REGISTRY": "https://r.example"}))
+    secrets.create_secret(Name="component/db", SecretString=json.dumps({"user": "ci", "password": "it's secret"}))
+
+    given = {"image": "registry.example.com/tools/awssecrets:1.0.0", "secrets": "component/npm\nDB,component/db#user", "region": "eu-west-1"}
+    job = render(ROOT / "templates/fetch-secrets.yml", given)["fetch-secrets"]
+    if job["artifacts"]["expire_in"] != "30 minutes" or job["artifacts"]["access"] != "none":
+        fail("fetch-secrets: the artifact must expire in 30 minutes and be downloadable by nobody by default")
+    build_dir = run_job(job, binary, url, {})
+    artifact = build_dir / job["artifacts"]["paths"][0]
+    if stat.S_IMODE(artifact.stat().st_mode) != 0o600:
+        fail(f"fetch-secrets: the artifact is mode {oct(artifact.stat().st_mode)}, not 0600")
+    loaded = load_with_sh(artifact, ["NPM_TOKEN", "REGISTRY", "DB_user"])
+    if loaded != "NPM_TOKEN=npm-123\nREGISTRY=https://r.example\nDB_user=ci\n":
+        fail(f"fetch-secrets: a later job would load:\n{loaded}")
+
+    # With a role and the job's OIDC token (GitLab id_tokens puts it in AWSSECRETS_ID_TOKEN).
+    oidc = render(ROOT / "templates/fetch-secrets.yml", {**given, "role_arn": "arn:aws:iam::123456789012:role/gitlab-ci", "format": "json"})
+    build_dir = run_job(oidc["fetch-secrets"], binary, url, {"AWSSECRETS_ID_TOKEN": JWT})
+    if json.loads((build_dir / ".ci-secrets").read_text()).get("NPM_TOKEN") != "npm-123":
+        fail("fetch-secrets with OIDC: unexpected artifact")
+
+    report = render(ROOT / "templates/dotenv-report.yml", {"image": given["image"], "secrets": "component/npm", "region": "eu-west-1"})
+    job = report["secrets-dotenv"]
+    build_dir = run_job(job, binary, url, {})
+    text = (build_dir / job["artifacts"]["reports"]["dotenv"]).read_text()
+    if text != "NPM_TOKEN=npm-123\nREGISTRY=https://r.example\n":
+        fail(f"dotenv-report: GitLab would read:\n{text}")
+    print("GitLab components: specs and rendered jobs validate; their scripts work against the emulator")
+
+
+main()
