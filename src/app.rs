@@ -186,36 +186,51 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
         .fetch_secrets(&selection.specs, selection.version_stage.as_deref())
         .await;
 
+    log.info(format!(
+        "{} API calls for secret values",
+        session
+            .state
+            .calls
+            .load(std::sync::atomic::Ordering::SeqCst)
+    ));
+
     let mut errors = Vec::new();
     let mut layers = Vec::new();
     let mut warnings = Vec::new();
     for (spec, result) in selection.specs.iter().zip(results) {
-        let converted = result.and_then(|fetched| {
-            let variables =
-                secret::secret_variables(spec, &fetched.secret, &selection.naming, &mut warnings)?;
-            let names: Vec<&str> = variables
-                .iter()
-                .map(|variable| variable.name.as_str())
-                .collect();
-            log.info(format!(
-                "fetched {} from {} in {} ms: {}",
-                spec.id,
-                fetched.region,
-                fetched.elapsed.as_millis(),
-                if names.is_empty() {
-                    "no variables".to_owned()
-                } else {
-                    names.join(", ")
+        let fetched = match result {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        for fetched in fetched {
+            match secret::secret_variables(spec, &fetched.secret, &selection.naming, &mut warnings)
+            {
+                Ok(variables) => {
+                    let names: Vec<&str> = variables
+                        .iter()
+                        .map(|variable| variable.name.as_str())
+                        .collect();
+                    log.info(format!(
+                        "fetched {} from {} in {} ms: {}",
+                        fetched.secret.name,
+                        fetched.region,
+                        fetched.elapsed.as_millis(),
+                        if names.is_empty() {
+                            "no variables".to_owned()
+                        } else {
+                            names.join(", ")
+                        }
+                    ));
+                    layers.push(Layer {
+                        origin: format!("secret {}", fetched.secret.name),
+                        variables,
+                    });
                 }
-            ));
-            Ok(variables)
-        });
-        match converted {
-            Ok(variables) => layers.push(Layer {
-                origin: format!("secret {}", spec.id),
-                variables,
-            }),
-            Err(error) => errors.push(error),
+                Err(error) => errors.push(error),
+            }
         }
     }
     log.warn_all(&warnings);

@@ -1,6 +1,6 @@
 //! The AWS edge: one configuration and one credential resolution per run, then concurrent fetches.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::environment::region::EnvironmentVariableRegionProvider;
@@ -20,17 +20,21 @@ use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
 use tokio::sync::OnceCell;
-use tokio::task::JoinSet;
-use zeroize::Zeroizing;
 
 use crate::cli::AwsOptions;
 use crate::credentials;
 use crate::error::{Error, FetchFailure, error_chain};
-use crate::secret::{FetchedSecret, SecretPayload, SecretValue};
+use crate::fetch::FetchState;
 use crate::spec::SecretSpec;
 
 /// How long a single attempt (connect, send, read) may take before it is retried.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Throttling, 5xx, timeouts and connection errors are retried: this many attempts in all...
+const RETRY_ATTEMPTS: u32 = 5;
+/// ...with jittered exponential backoff from this base (CI wants answers fast)...
+const RETRY_INITIAL_BACKOFF: Duration = Duration::from_millis(200);
+/// ...never waiting longer than this between two attempts; --timeout bounds the whole.
+const RETRY_MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How long connecting may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Bound on the best-effort identity lookup that enriches not-found and access-denied messages.
@@ -55,6 +59,8 @@ pub struct AwsSession {
     pub tls_roots: String,
     /// How long loading configuration and credentials took.
     pub connect_time: Duration,
+    /// API calls made, and what fetching learned (e.g. that the batch action is denied).
+    pub state: Arc<FetchState>,
     caller: OnceCell<Option<CallerIdentity>>,
 }
 
@@ -64,14 +70,6 @@ pub struct CallerIdentity {
     pub account: String,
     pub arn: String,
     pub user_id: String,
-}
-
-/// One secret as fetched, with where and how long.
-#[derive(Debug)]
-pub struct Fetched {
-    pub secret: FetchedSecret,
-    pub region: String,
-    pub elapsed: Duration,
 }
 
 /// Loads configuration (region, profile, endpoint) and resolves credentials once, so concurrent
@@ -105,7 +103,12 @@ pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(https.clone())
             .timeout_config(timeouts.clone())
-            .retry_config(RetryConfig::standard().with_max_attempts(4))
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(RETRY_ATTEMPTS)
+                    .with_initial_backoff(RETRY_INITIAL_BACKOFF)
+                    .with_max_backoff(RETRY_MAX_BACKOFF),
+            )
             .region(region)
             .no_credentials();
         if let Some(profile) = &options.profile {
@@ -168,6 +171,7 @@ pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
         credentials_source: resolved.source,
         tls_roots: trust.description,
         connect_time: started.elapsed(),
+        state: Arc::default(),
         caller: OnceCell::new(),
     })
 }
@@ -209,7 +213,7 @@ impl AwsSession {
         self.config.endpoint_url()
     }
 
-    fn secrets_client(&self, region: &str) -> aws_sdk_secretsmanager::Client {
+    pub(crate) fn secrets_client(&self, region: &str) -> aws_sdk_secretsmanager::Client {
         let config = aws_sdk_secretsmanager::config::Builder::from(&self.config)
             .region(Region::new(region.to_owned()))
             .retry_classifier(TlsFailureIsFinal)
@@ -217,65 +221,16 @@ impl AwsSession {
         aws_sdk_secretsmanager::Client::from_conf(config)
     }
 
-    /// Fetches every secret concurrently (one client per region), results in `specs` order.
-    pub async fn fetch_secrets(
+    /// The error for `subject` (a secret, a prefix), naming the region and the cause; for not
+    /// found and access denied also the account and principal (one GetCallerIdentity per run).
+    pub(crate) async fn failure(
         &self,
-        specs: &[SecretSpec],
-        version_stage: Option<&str>,
-    ) -> Vec<Result<Fetched, Error>> {
-        let mut clients: HashMap<String, aws_sdk_secretsmanager::Client> = HashMap::new();
-        let mut results: Vec<Option<Result<Fetched, Error>>> = Vec::new();
-        let mut tasks = JoinSet::new();
-        for (index, spec) in specs.iter().enumerate() {
-            results.push(None);
-            let region = match self.region_for(spec) {
-                Ok(region) => region,
-                Err(error) => {
-                    results[index] = Some(Err(error));
-                    continue;
-                }
-            };
-            let client = clients
-                .entry(region.clone())
-                .or_insert_with(|| self.secrets_client(&region))
-                .clone();
-            let secret_id = spec.id.clone();
-            let version_stage = version_stage.map(str::to_owned);
-            tasks.spawn(async move {
-                let started = Instant::now();
-                let result = get_secret_value(&client, &secret_id, version_stage).await;
-                (index, region, started.elapsed(), result)
-            });
-        }
-        while let Some(joined) = tasks.join_next().await {
-            let (index, region, elapsed, result) = joined.expect("fetch tasks do not panic");
-            let result = match result {
-                Ok(secret) => Ok(Fetched {
-                    secret,
-                    region,
-                    elapsed,
-                }),
-                Err(error) => Err(self.fetch_error(&specs[index], &region, &error).await),
-            };
-            results[index] = Some(result);
-        }
-        results
-            .into_iter()
-            .map(|result| result.expect("every spec has a result"))
-            .collect()
-    }
-
-    /// Turns an SDK error into a message naming the secret, the region and the cause.
-    async fn fetch_error<E>(
-        &self,
+        subject: String,
         spec: &SecretSpec,
         region: &str,
-        error: &SdkError<E, HttpResponse>,
-    ) -> Error
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        let failure = match classify(error) {
+        classified: Classified,
+    ) -> Error {
+        let failure = match classified {
             Classified::NotFound(message) => {
                 let account = match &spec.arn {
                     Some(arn) => Some(arn.account.clone()),
@@ -303,10 +258,7 @@ impl AwsSession {
             }
             other => describe_failure(other, region, self.endpoint_url()),
         };
-        Error::Aws {
-            subject: format!("secret {}", spec.id),
-            failure,
-        }
+        Error::Aws { subject, failure }
     }
 
     /// GetCallerIdentity, once per run and only on error paths; `None` if it fails.
@@ -408,36 +360,8 @@ fn suffix(message: &Option<String>) -> String {
     }
 }
 
-async fn get_secret_value(
-    client: &aws_sdk_secretsmanager::Client,
-    secret_id: &str,
-    version_stage: Option<String>,
-) -> Result<
-    FetchedSecret,
-    SdkError<
-        aws_sdk_secretsmanager::operation::get_secret_value::GetSecretValueError,
-        HttpResponse,
-    >,
-> {
-    let mut output = client
-        .get_secret_value()
-        .secret_id(secret_id)
-        .set_version_stage(version_stage)
-        .send()
-        .await?;
-    let payload = match (output.secret_string.take(), output.secret_binary.take()) {
-        (Some(text), _) => SecretPayload::Text(SecretValue::new(text)),
-        (None, Some(blob)) => SecretPayload::Binary(Zeroizing::new(blob.into_inner())),
-        (None, None) => SecretPayload::Text(SecretValue::default()),
-    };
-    Ok(FetchedSecret {
-        name: output.name.take().unwrap_or_else(|| secret_id.to_owned()),
-        payload,
-    })
-}
-
 /// What kind of failure an SDK error is; messages are AWS's (which never hold secret values).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Classified {
     NotFound(Option<String>),
     AccessDenied(Option<String>),
@@ -530,6 +454,10 @@ pub fn classify_service_error(
             | "ServiceUnavailable"
             | "IDPCommunicationError",
         ) => Classified::Unavailable(describe(code, message)),
+        // A success status with an error means the answer could not be read: never quote it.
+        _ if (200..300).contains(&status) => {
+            Classified::Unavailable(format!("unreadable response (HTTP {status})"))
+        }
         _ if status == 403 => Classified::AccessDenied(message),
         _ if status >= 500 || status == 429 => Classified::Unavailable(format!(
             "HTTP {status}{}",

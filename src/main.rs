@@ -1,27 +1,16 @@
-//! awssecrets: fetch AWS Secrets Manager secrets for CI, print them or run a command with them.
+//! awssecrets: parse the command line, run it, report the error with its documented exit code.
 
-mod app;
-mod aws;
-mod cli;
-mod credentials;
-mod error;
-mod exec;
-mod files;
-mod mask;
-mod output;
-mod secret;
-mod spec;
-mod tls;
+use std::process::ExitCode;
 
 use clap::Parser;
 
-fn main() -> std::process::ExitCode {
-    let cli = cli::Cli::parse();
-    match app::run(cli) {
-        Ok(code) => std::process::ExitCode::from(code),
+fn main() -> ExitCode {
+    let cli = awssecrets::cli::Cli::parse();
+    match awssecrets::app::run(cli) {
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("error: {error:#}");
-            std::process::ExitCode::from(error.exit_code().code())
+            ExitCode::from(error.exit_code().code())
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use zeroize::Zeroizing;
+
 use crate::error::Error;
 use crate::secret::EnvVar;
 
@@ -32,25 +34,30 @@ pub const GITLAB_HIGHEST_MAX_VARIABLES: usize = 150;
 pub const GITLAB_MAX_NAME_LENGTH: usize = 255;
 
 /// Renders `variables` in `format` (except `github`, see [`render_github`]), refusing values the
-/// consumer cannot carry. Warnings about soft limits are pushed to `warnings`.
+/// consumer cannot carry. Warnings about soft limits are pushed to `warnings`. The buffer is
+/// sized up front and wiped when dropped, so no copy of a value is left behind.
 pub fn render(
     format: Format,
     variables: &[EnvVar],
     warnings: &mut Vec<String>,
-) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::new();
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut out = Zeroizing::new(Vec::with_capacity(capacity(
+        variables,
+        expansion(format),
+        16,
+    )));
     let written = match format {
-        Format::Dotenv => write_dotenv(&mut out, variables),
-        Format::Shell => write_shell(&mut out, variables),
+        Format::Dotenv => write_dotenv(&mut *out, variables),
+        Format::Shell => write_shell(&mut *out, variables),
         Format::Env => {
             check_env(variables)?;
-            write_env(&mut out, variables)
+            write_env(&mut *out, variables)
         }
         Format::Gitlab => {
             check_gitlab(variables, warnings)?;
-            write_env(&mut out, variables)
+            write_env(&mut *out, variables)
         }
-        Format::Json => write_json(&mut out, variables),
+        Format::Json => write_json(&mut *out, variables),
         Format::Github => unreachable!("github output is two streams: use render_github"),
     };
     written.expect("writing to a Vec cannot fail");
@@ -60,17 +67,41 @@ pub fn render(
     Ok(out)
 }
 
+/// How many bytes one byte of a value can become in `format`.
+fn expansion(format: Format) -> usize {
+    match format {
+        // ' -> '\'' and \ -> '\\'
+        Format::Dotenv | Format::Shell => 4,
+        // a control character -> \u001f
+        Format::Json => 6,
+        // % -> %25 in masks
+        Format::Github => 3,
+        Format::Env | Format::Gitlab => 1,
+    }
+}
+
+/// An upper bound of the rendered size: every value expanded `factor` times, plus `per_line`
+/// bytes of syntax per line of each value.
+fn capacity(variables: &[EnvVar], factor: usize, per_line: usize) -> usize {
+    variables
+        .iter()
+        .map(|variable| {
+            let value = variable.value.expose();
+            let lines = value.bytes().filter(|&byte| byte == b'\n').count() + 1;
+            variable.name.len() + value.len() * factor + lines * per_line + 16
+        })
+        .sum::<usize>()
+        + 8
+}
+
 /// `KEY='value'` lines, `'` written as `'\''` and `\` as `'\\'` so that both POSIX sh and dotenvy
 /// read every value back byte for byte (dotenvy treats `\` inside single quotes as an escape
 /// when finding where a quoted value ends).
 pub fn write_dotenv(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()> {
     for variable in variables {
-        writeln!(
-            out,
-            "{}={}",
-            variable.name,
-            single_quoted(variable.value.expose())
-        )?;
+        write!(out, "{}=", variable.name)?;
+        write_single_quoted(out, variable.value.expose())?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
@@ -78,28 +109,28 @@ pub fn write_dotenv(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()
 /// `export KEY='value'` lines, quoted as in [`write_dotenv`].
 pub fn write_shell(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()> {
     for variable in variables {
-        writeln!(
-            out,
-            "export {}={}",
-            variable.name,
-            single_quoted(variable.value.expose())
-        )?;
+        write!(out, "export {}=", variable.name)?;
+        write_single_quoted(out, variable.value.expose())?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
 
-fn single_quoted(value: &str) -> String {
-    let mut quoted = String::with_capacity(value.len() + 2);
-    quoted.push('\'');
-    for c in value.chars() {
-        match c {
-            '\'' => quoted.push_str(r"'\''"),
-            '\\' => quoted.push_str(r"'\\'"),
-            c => quoted.push(c),
-        }
+/// Writes `value` single-quoted, piece by piece (no intermediate copy of the value).
+fn write_single_quoted(out: &mut impl Write, value: &str) -> io::Result<()> {
+    out.write_all(b"'")?;
+    let mut rest = value;
+    while let Some(index) = rest.find(['\'', '\\']) {
+        out.write_all(&rest.as_bytes()[..index])?;
+        out.write_all(if rest.as_bytes()[index] == b'\'' {
+            br"'\''"
+        } else {
+            br"'\\'"
+        })?;
+        rest = &rest[index + 1..];
     }
-    quoted.push('\'');
-    quoted
+    out.write_all(rest.as_bytes())?;
+    out.write_all(b"'")
 }
 
 /// Raw `KEY=value` lines; call [`check_env`] first.
@@ -220,9 +251,9 @@ pub fn write_json(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()> 
 /// GitHub Actions output: `::add-mask::` commands for stdout, and the `$GITHUB_ENV` block.
 pub struct GithubOutput {
     /// Printed to stdout before the env block is written, so the runner masks every value.
-    pub masks: Vec<u8>,
+    pub masks: Zeroizing<Vec<u8>>,
     /// Appended to `$GITHUB_ENV`.
-    pub env: Vec<u8>,
+    pub env: Zeroizing<Vec<u8>>,
 }
 
 /// Renders GitHub output; `new_delimiter` yields random heredoc delimiters (injected for tests).
@@ -230,10 +261,17 @@ pub fn render_github(
     variables: &[EnvVar],
     new_delimiter: &mut dyn FnMut() -> String,
 ) -> Result<GithubOutput, Error> {
-    let mut masks = Vec::new();
-    write_github_masks(&mut masks, variables).expect("writing to a Vec cannot fail");
-    let mut env = Vec::new();
-    write_github_env(&mut env, variables, new_delimiter)?;
+    let mut masks = Zeroizing::new(Vec::with_capacity(capacity(
+        variables,
+        expansion(Format::Github),
+        16,
+    )));
+    write_github_masks(&mut *masks, variables).expect("writing to a Vec cannot fail");
+    // A heredoc adds the name, `<<`, and the delimiter twice (45 bytes each).
+    let mut env = Zeroizing::new(Vec::with_capacity(
+        capacity(variables, 1, 0) + variables.len() * 100,
+    ));
+    write_github_env(&mut *env, variables, new_delimiter)?;
     Ok(GithubOutput { masks, env })
 }
 
@@ -243,18 +281,29 @@ pub fn write_github_masks(out: &mut impl Write, variables: &[EnvVar]) -> io::Res
         for line in variable.value.expose().split('\n') {
             let line = line.strip_suffix('\r').unwrap_or(line);
             if !line.trim().is_empty() {
-                writeln!(out, "::add-mask::{}", escape_command_data(line))?;
+                out.write_all(b"::add-mask::")?;
+                write_command_data(out, line)?;
+                out.write_all(b"\n")?;
             }
         }
     }
     Ok(())
 }
 
-/// Workflow command data escaping, as the runner unescapes it (`%`, CR, LF).
-fn escape_command_data(data: &str) -> String {
-    data.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+/// Workflow command data escaping, as the runner unescapes it (`%`, CR, LF), written piece by
+/// piece.
+fn write_command_data(out: &mut impl Write, data: &str) -> io::Result<()> {
+    let mut rest = data;
+    while let Some(index) = rest.find(['%', '\r', '\n']) {
+        out.write_all(&rest.as_bytes()[..index])?;
+        out.write_all(match rest.as_bytes()[index] {
+            b'%' => b"%25",
+            b'\r' => b"%0D",
+            _ => b"%0A",
+        })?;
+        rest = &rest[index + 1..];
+    }
+    out.write_all(rest.as_bytes())
 }
 
 /// `NAME=value` for single-line values; `NAME<<DELIMITER` / value / `DELIMITER` otherwise,
@@ -323,7 +372,7 @@ mod tests {
     }
 
     fn rendered(format: Format, variables: &[EnvVar]) -> String {
-        String::from_utf8(render(format, variables, &mut Vec::new()).unwrap()).unwrap()
+        String::from_utf8(render(format, variables, &mut Vec::new()).unwrap().to_vec()).unwrap()
     }
 
     #[test]
@@ -442,8 +491,14 @@ mod tests {
     #[test]
     fn github_snapshot() {
         let output = render_github(&tricky(), &mut counting_delimiters()).unwrap();
-        insta::assert_snapshot!("github_masks", String::from_utf8(output.masks).unwrap());
-        insta::assert_snapshot!("github_env", String::from_utf8(output.env).unwrap());
+        insta::assert_snapshot!(
+            "github_masks",
+            String::from_utf8(output.masks.to_vec()).unwrap()
+        );
+        insta::assert_snapshot!(
+            "github_env",
+            String::from_utf8(output.env.to_vec()).unwrap()
+        );
     }
 
     #[test]
@@ -451,7 +506,7 @@ mod tests {
         let variables = vec![EnvVar::new("X", "EOF1\nEOF2 and EOF3\nend")];
         let output = render_github(&variables, &mut counting_delimiters()).unwrap();
         assert_eq!(
-            String::from_utf8(output.env).unwrap(),
+            String::from_utf8(output.env.to_vec()).unwrap(),
             "X<<EOF4\nEOF1\nEOF2 and EOF3\nend\nEOF4\n"
         );
     }

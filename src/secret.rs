@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Error;
 use crate::spec::{SecretSpec, is_valid_variable_name};
@@ -91,7 +91,11 @@ pub fn secret_variables(
     naming: &NamingOptions,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<EnvVar>, Error> {
-    let subject = format!("secret {}", spec.id);
+    // A prefix spec matches many secrets: name the one at hand.
+    let subject = format!(
+        "secret {}",
+        if spec.prefix { &secret.name } else { &spec.id }
+    );
     let content_error = |problem: String| Error::bad_content(&subject, problem);
     let text = match &secret.payload {
         SecretPayload::Binary(bytes) => {
@@ -148,8 +152,8 @@ pub fn secret_variables(
     let mut sources: Vec<String> = Vec::with_capacity(leaves.len());
     for (path, value) in leaves {
         let key = path.join(".");
-        let name =
-            json_variable_name(spec, &path, naming, &key, warnings).map_err(content_error)?;
+        let name = json_variable_name(spec, &path, naming, &key, &subject, warnings)
+            .map_err(content_error)?;
         if let Some(index) = variables.iter().position(|variable| variable.name == name) {
             return Err(content_error(format!(
                 "keys {:?} and {key:?} both become variable {name}",
@@ -194,6 +198,7 @@ fn json_variable_name(
     path: &[String],
     naming: &NamingOptions,
     key: &str,
+    subject: &str,
     warnings: &mut Vec<String>,
 ) -> Result<String, String> {
     let mut written = path.join("_");
@@ -218,8 +223,7 @@ fn json_variable_name(
         ));
     }
     warnings.push(format!(
-        "secret {}: key {key:?} is not a valid variable name; exported as {name}",
-        spec.id
+        "{subject}: key {key:?} is not a valid variable name; exported as {name}"
     ));
     Ok(name)
 }
@@ -246,7 +250,25 @@ fn leading_digit_guard(name: String) -> String {
 }
 
 /// A JSON object's members in order, with its values still as JSON text.
-type RawObject = Vec<(String, Box<RawValue>)>;
+type RawObject = Vec<(String, RawJson)>;
+
+/// A member's JSON text, wiped from memory when dropped (it may be, or hold, a secret value).
+struct RawJson(Option<Box<RawValue>>);
+
+impl RawJson {
+    fn get(&self) -> &str {
+        self.0.as_deref().map_or("", RawValue::get)
+    }
+}
+
+impl Drop for RawJson {
+    fn drop(&mut self) {
+        if let Some(raw) = self.0.take() {
+            let text: Box<str> = raw.into();
+            String::from(text).zeroize();
+        }
+    }
+}
 
 /// Objects nested deeper than this are refused (serde_json's own limit for one parse).
 const MAX_NESTING: usize = 128;
@@ -307,7 +329,7 @@ impl<'de> Deserialize<'de> for OrderedObject {
                         )));
                     }
                     let value: Box<RawValue> = map.next_value()?;
-                    members.push((key, value));
+                    members.push((key, RawJson(Some(value))));
                 }
                 Ok(OrderedObject(members))
             }
@@ -352,14 +374,14 @@ fn describe_keys(keys: &[&String]) -> String {
 }
 
 /// Walks nested objects, pushing `(key path, value)` leaves. Strings are unquoted, null is empty,
-/// an empty object is `{}`, and numbers, booleans and arrays keep their JSON text.
+/// an empty object is `{}`, and numbers, booleans and arrays keep their JSON text (arrays
+/// without their whitespace).
 fn flatten(
     path: Vec<String>,
-    raw: &RawValue,
+    raw: &RawJson,
     leaves: &mut Vec<(Vec<String>, SecretValue)>,
 ) -> Result<(), JsonProblem> {
     let text = raw.get();
-    let invalid = |error: serde_json::Error| JsonProblem::Invalid(error.to_string());
     let value = match text.as_bytes().first() {
         Some(b'{') => {
             if path.len() >= MAX_NESTING {
@@ -379,15 +401,95 @@ fn flatten(
             }
             "{}".to_owned()
         }
-        Some(b'"') => serde_json::from_str::<String>(text).map_err(invalid)?,
+        Some(b'"') => decode_json_string(text)?,
         Some(b'n') => String::new(),
-        Some(b'[') => serde_json::from_str::<serde_json::Value>(text)
-            .map_err(invalid)?
-            .to_string(),
+        Some(b'[') => minify_json(text),
         _ => text.to_owned(),
     };
     leaves.push((path, SecretValue::new(value)));
     Ok(())
+}
+
+/// The value of a JSON string literal (`raw` includes the quotes), decoded into a buffer sized
+/// up front: no reallocation leaves a partial copy of the value behind.
+fn decode_json_string(raw: &str) -> Result<String, JsonProblem> {
+    let invalid =
+        || JsonProblem::Invalid("a string holds an invalid \\u escape (a lone surrogate)".into());
+    let inner = &raw[1..raw.len() - 1];
+    let mut decoded = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            decoded.push(c);
+            continue;
+        }
+        let escaped = match chars.next() {
+            Some('"') => '"',
+            Some('\\') => '\\',
+            Some('/') => '/',
+            Some('b') => '\u{8}',
+            Some('f') => '\u{c}',
+            Some('n') => '\n',
+            Some('r') => '\r',
+            Some('t') => '\t',
+            Some('u') => {
+                let first = hex4(&mut chars).ok_or_else(invalid)?;
+                let code = match first {
+                    0xD800..=0xDBFF => {
+                        let (Some('\\'), Some('u')) = (chars.next(), chars.next()) else {
+                            return Err(invalid());
+                        };
+                        let second = hex4(&mut chars)
+                            .filter(|low| (0xDC00..=0xDFFF).contains(low))
+                            .ok_or_else(invalid)?;
+                        0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return Err(invalid()),
+                    code => code,
+                };
+                char::from_u32(code).ok_or_else(invalid)?
+            }
+            _ => {
+                return Err(JsonProblem::Invalid(
+                    "a string holds an invalid escape".into(),
+                ));
+            }
+        };
+        decoded.push(escaped);
+    }
+    Ok(decoded)
+}
+
+fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
+    let mut code = 0;
+    for _ in 0..4 {
+        code = code * 16 + chars.next()?.to_digit(16)?;
+    }
+    Some(code)
+}
+
+/// Valid JSON text without the whitespace between its tokens (string contents untouched).
+fn minify_json(raw: &str) -> String {
+    let mut minified = String::with_capacity(raw.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in raw.chars() {
+        if in_string {
+            minified.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            minified.push(c);
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            minified.push(c);
+        }
+    }
+    minified
 }
 
 /// Variables from one source (a secret, an env file), named for warnings.
@@ -541,6 +643,24 @@ mod tests {
     }
 
     #[test]
+    fn escapes_are_decoded_exactly() {
+        assert_eq!(
+            pairs("app", r#"{"s":"\"\\\/\b\f\n\r\t\u00e9\ud83e\udd80 plain"}"#),
+            vec![pair("s", "\"\\/\u{8}\u{c}\n\r\té🦀 plain")]
+        );
+        assert!(problem("app", r#"{"s":"\ud83e"}"#).contains("lone surrogate"));
+        assert!(problem("app", r#"{"s":"\udd80x"}"#).contains("lone surrogate"));
+    }
+
+    #[test]
+    fn arrays_lose_only_their_whitespace() {
+        assert_eq!(
+            pairs("app", "{\"a\": [ 1 , \"x y\\\" ]\" ,\n {\"k\" : null} ]}"),
+            vec![pair("a", r#"[1,"x y\" ]",{"k":null}]"#)]
+        );
+    }
+
+    #[test]
     fn plain_text_is_one_variable_named_after_the_secret() {
         assert_eq!(
             pairs("ci/npm-token", "abc"),
@@ -671,8 +791,12 @@ mod tests {
         );
         let fine = format!("{}1{}", r#"{"a":"#.repeat(128), "}".repeat(128));
         assert_eq!(pairs("app", &fine)[0].1, "1");
-        let huge = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(problem("app", &format!(r#"{{"a":{huge}}}"#)).contains("recursion limit"));
+        let huge = format!("{}1{}", "[".repeat(30_000), "]".repeat(30_000));
+        assert_eq!(
+            pairs("app", &format!(r#"{{"a":{huge}}}"#))[0].1,
+            huge,
+            "arrays are text"
+        );
     }
 
     #[test]

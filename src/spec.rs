@@ -13,6 +13,8 @@ pub struct SecretSpec {
     pub keys: Option<Vec<String>>,
     /// The id's parts when it is an ARN.
     pub arn: Option<SecretArn>,
+    /// `ID*`: every secret whose name starts with `id` (without the `*`).
+    pub prefix: bool,
 }
 
 /// The parts of `arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME`.
@@ -59,6 +61,16 @@ impl SecretSpec {
             Some((alias, id)) => (parse_alias(alias.trim()).map_err(error)?, id.trim()),
             None => (None, head),
         };
+        // Secret names never hold `*`: a trailing one selects by prefix.
+        let (id, prefix) = match id.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (id, false),
+        };
+        if prefix && (alias.is_some() || keys.is_some()) {
+            return Err(error(
+                "a prefix (ID*) selects whole secrets: it takes no ALIAS, and no #KEY list".into(),
+            ));
+        }
         let arn = if id.starts_with("arn:") {
             Some(SecretArn::parse(id).map_err(error)?)
         } else {
@@ -70,7 +82,15 @@ impl SecretSpec {
             alias,
             keys,
             arn,
+            prefix,
         })
+    }
+
+    /// The name (or name prefix) this spec designates, without any ARN around it.
+    pub fn name_prefix(&self) -> String {
+        self.arn
+            .as_ref()
+            .map_or_else(|| self.id.clone(), |arn| arn.name.clone())
     }
 
     /// The region this secret must be fetched from, when its id is an ARN.
@@ -255,6 +275,22 @@ mod tests {
         assert_eq!(parsed.arn_region(), Some("cn-north-1"));
         assert_eq!(parsed.keys, Some(vec!["user".into()]));
         assert_eq!(parsed.alias.as_deref(), Some("DB"));
+    }
+
+    #[test]
+    fn a_trailing_star_selects_by_prefix() {
+        let parsed = spec("ci/*");
+        assert!(parsed.prefix);
+        assert_eq!(parsed.id, "ci/");
+        let arn = spec("arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/app*");
+        assert!(arn.prefix);
+        assert_eq!(arn.name_prefix(), "ci/app");
+        assert_eq!(arn.arn_region(), Some("eu-west-1"));
+        assert!(!spec("ci/npm").prefix);
+        assert!(reason("*").contains("empty"));
+        assert!(reason("A,ci/*").contains("no ALIAS"));
+        assert!(reason("ci/*#k").contains("#KEY"));
+        assert!(reason("ci/*/x").contains("'*'"));
     }
 
     #[test]

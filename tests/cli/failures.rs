@@ -121,8 +121,13 @@ fn output_errors_exit_8_and_print_nothing() {
         .expect_stderr_without(&[CANARY]);
 }
 
-/// A dedicated emulator enforcing IAM, with a user allowed nothing in Secrets Manager.
-fn denied_user(emulator: &Emulator, account_env: &TestEnv) -> (String, String) {
+/// An IAM user of the test's account allowed only `actions`; returns its access key.
+fn iam_user(
+    emulator: &Emulator,
+    account_env: &TestEnv,
+    user: &str,
+    actions: &[&str],
+) -> (String, String) {
     let iam = |params: &[(&str, &str)]| {
         let mut body = String::from("Version=2010-05-08");
         for (name, value) in params {
@@ -145,17 +150,19 @@ fn denied_user(emulator: &Emulator, account_env: &TestEnv) -> (String, String) {
         assert_eq!(status, 200, "IAM call failed: {response}");
         response
     };
-    iam(&[("Action", "CreateUser"), ("UserName", "ci")]);
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+    })
+    .to_string();
+    iam(&[("Action", "CreateUser"), ("UserName", user)]);
     iam(&[
         ("Action", "PutUserPolicy"),
-        ("UserName", "ci"),
-        ("PolicyName", "sts-only"),
-        (
-            "PolicyDocument",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}"#,
-        ),
+        ("UserName", user),
+        ("PolicyName", "awssecrets-test"),
+        ("PolicyDocument", &policy),
     ]);
-    let key = iam(&[("Action", "CreateAccessKey"), ("UserName", "ci")]);
+    let key = iam(&[("Action", "CreateAccessKey"), ("UserName", user)]);
     (
         xml_field(&key, "AccessKeyId"),
         xml_field(&key, "SecretAccessKey"),
@@ -167,8 +174,29 @@ fn access_denied_and_rejected_credentials() {
     let emulator = Emulator::start();
     let env = TestEnv::on(&emulator.url);
     env.secret("ci/locked", &format!(r#"{{"A":"{CANARY}"}}"#));
-    let (access_key, secret_key) = denied_user(&emulator, &env);
+    env.secret("ci/also-locked", "second");
+    let (access_key, secret_key) = iam_user(&emulator, &env, "ci", &["sts:GetCallerIdentity"]);
+    // The least-privilege policy many CI roles have: GetSecretValue, not BatchGetSecretValue.
+    let (reader_key, reader_secret) = iam_user(
+        &emulator,
+        &env,
+        "reader",
+        &["secretsmanager:GetSecretValue", "sts:GetCallerIdentity"],
+    );
     emulator.enforce_iam();
+    let reader = Outcome::of(
+        env.command()
+            .env("AWS_ACCESS_KEY_ID", &reader_key)
+            .env("AWS_SECRET_ACCESS_KEY", &reader_secret)
+            .env_remove("AWS_SESSION_TOKEN")
+            .args(["-s", "ci/locked", "-s", "V,ci/also-locked", "-v"])
+            .output()
+            .unwrap(),
+    );
+    reader
+        .expect_success()
+        .expect_stderr("3 API calls for secret values");
+    assert_eq!(reader.stdout, format!("A='{CANARY}'\nV='second'\n"));
 
     let as_user = |access_key: &str, secret_key: &str| {
         Outcome::of(

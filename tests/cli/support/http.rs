@@ -6,7 +6,14 @@ use std::time::Duration;
 
 const IO_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Sends one request with `Connection: close`; returns the status and the body.
+/// A response: status, headers (names lower-cased), body.
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Sends one request with `Connection: close`; returns the status and the body as text.
 pub fn request(
     base_url: &str,
     method: &str,
@@ -14,6 +21,21 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, String) {
+    let response = exchange(base_url, method, path, headers, body);
+    (
+        response.status,
+        String::from_utf8_lossy(&response.body).into_owned(),
+    )
+}
+
+/// Sends one request with `Connection: close` and reads the whole response.
+pub fn exchange(
+    base_url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
     let address: SocketAddr = base_url
         .strip_prefix("http://")
         .expect("an http:// URL")
@@ -35,21 +57,30 @@ pub fn request(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
-    let mut response = Vec::new();
+    let mut raw = Vec::new();
     stream
-        .read_to_end(&mut response)
+        .read_to_end(&mut raw)
         .expect("read the emulator's response");
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let status = response
-        .split(' ')
-        .nth(1)
+    let split = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .expect("an HTTP response");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
         .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("not an HTTP response: {response}"));
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    (status, body)
+        .unwrap_or_else(|| panic!("not an HTTP response: {head}"));
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
 }
 
 /// Percent-encodes a form value.

@@ -2,6 +2,7 @@
 
 pub mod consumers;
 pub mod emulator;
+pub mod fault;
 pub mod http;
 pub mod stub;
 pub mod values;

@@ -16,6 +16,7 @@ pub struct Request {
     pub target: String,
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -35,6 +36,8 @@ pub enum Reply {
     Respond(u16, Vec<(String, String)>, Vec<u8>),
     /// Keep the connection open and never answer (until the stub is dropped).
     Hang,
+    /// Close the connection without answering.
+    Reset,
 }
 
 impl Reply {
@@ -121,6 +124,7 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>, stop:
                     return;
                 }
             }
+            Reply::Reset => return,
             Reply::Hang => {
                 // Bounded: the stub's owner stops it, or two minutes pass.
                 for _ in 0..1200 {
@@ -165,6 +169,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
         method,
         target,
         headers,
+        body,
     })
 }
 

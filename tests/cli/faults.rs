@@ -1,0 +1,273 @@
+//! Faults survived, through a loopback proxy in front of the emulator: the tool retries what is
+//! transient, gives up within --timeout what is not coming, and in every failure writes
+//! nothing, exits with the documented code and names the cause. Batching is checked here too.
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use crate::support::fault::{Fault, FaultProxy};
+use crate::support::{Outcome, TestEnv, read};
+
+const CANARY: &str = "canary-3d1f0b";
+
+fn through(env: &TestEnv, proxy: &FaultProxy, args: &[&str]) -> Outcome {
+    Outcome::of(
+        env.command()
+            .arg("--endpoint-url")
+            .arg(&proxy.url)
+            .args(args)
+            .output()
+            .unwrap(),
+    )
+}
+
+/// Asserts a failed run left the output file as it was.
+fn assert_untouched(env: &TestEnv) {
+    assert_eq!(
+        read(&env.path("out")),
+        "previous",
+        "the output file changed"
+    );
+}
+
+fn seeded() -> TestEnv {
+    let env = TestEnv::new();
+    env.secret("ci/npm", &format!(r#"{{"NPM_TOKEN":"{CANARY}"}}"#));
+    fs::write(env.path("out"), "previous").unwrap();
+    env
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried_until_success() {
+    let env = seeded();
+    for (first, second) in [
+        (
+            Fault::Error(400, "ThrottlingException", "Rate exceeded"),
+            Fault::Error(400, "TooManyRequestsException", "Slow down"),
+        ),
+        (Fault::Status(500), Fault::Status(503)),
+        (Fault::Reset, Fault::Reset),
+    ] {
+        let faults = std::sync::Mutex::new(vec![second, first]);
+        let proxy = FaultProxy::start(&env.emulator_url, move |_, _| {
+            faults.lock().unwrap().pop().unwrap_or(Fault::Forward)
+        });
+        let outcome = through(&env, &proxy, &["-s", "ci/npm"]);
+        outcome.expect_success();
+        assert_eq!(outcome.stdout, format!("NPM_TOKEN='{CANARY}'\n"));
+        assert_eq!(
+            proxy.count("GetSecretValue"),
+            3,
+            "two failures, then the answer"
+        );
+    }
+}
+
+#[test]
+fn endless_throttling_fails_with_code_6_naming_it() {
+    let env = seeded();
+    let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
+        Fault::Error(400, "ThrottlingException", "Rate exceeded")
+    });
+    let started = Instant::now();
+    through(
+        &env,
+        &proxy,
+        &["-s", "ci/npm", "-o", "out", "--timeout", "20"],
+    )
+    .expect_failure(6, "secret ci/npm: unavailable in eu-west-1")
+    .expect_stderr("ThrottlingException: Rate exceeded");
+    assert_eq!(proxy.count("GetSecretValue"), 5, "five attempts in all");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_untouched(&env);
+}
+
+#[test]
+fn an_answer_slower_than_the_timeout_fails_within_it() {
+    let env = seeded();
+    let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
+        Fault::Slow(Duration::from_secs(8))
+    });
+    let started = Instant::now();
+    through(
+        &env,
+        &proxy,
+        &["-s", "ci/npm", "-o", "out", "--timeout", "2"],
+    )
+    .expect_failure(6, "no answer within the time allowed (--timeout)");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_secs(2) && elapsed < Duration::from_secs(4),
+        "took {elapsed:?}"
+    );
+    assert_untouched(&env);
+}
+
+#[test]
+fn kms_decryption_failure_is_access_class_and_named() {
+    let env = seeded();
+    let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
+        Fault::Error(
+            400,
+            "DecryptionFailure",
+            "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
+        )
+    });
+    through(&env, &proxy, &["-s", "ci/npm", "-o", "out"])
+        .expect_failure(
+            4,
+            "secret ci/npm: KMS could not decrypt it in eu-west-1: Secrets Manager can't decrypt",
+        )
+        .expect_stderr_without(&[CANARY]);
+    assert_untouched(&env);
+}
+
+#[test]
+fn a_malformed_answer_never_quotes_its_body() {
+    let env = seeded();
+    let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
+        Fault::Body(format!(
+            r#"{{"Name":"ci/npm","SecretString":"{{\"NPM_TOKEN\":\"{CANARY}"#
+        ))
+    });
+    through(&env, &proxy, &["-s", "ci/npm", "-o", "out"])
+        .expect_failure(6, "unreadable response (HTTP 200)")
+        .expect_stderr_without(&[CANARY]);
+    assert_untouched(&env);
+}
+
+#[test]
+fn many_ids_go_out_in_batches_of_at_most_20_in_parallel() {
+    let env = TestEnv::new();
+    let mut args = Vec::new();
+    for index in 0..45 {
+        env.secret(
+            &format!("batch/s{index:02}"),
+            &format!(r#"{{"K{index}":"v{index}"}}"#),
+        );
+        args.push("-s".to_owned());
+        args.push(format!("batch/s{index:02}"));
+    }
+    // AWS refuses more than 20 ids per call; moto does not, so the proxy does.
+    let proxy = FaultProxy::start(&env.emulator_url, |call, _| {
+        let ids = call.body["SecretIdList"].as_array().map_or(0, Vec::len);
+        if ids > 20 {
+            Fault::Error(400, "ValidationException", "too many secret ids")
+        } else {
+            Fault::Forward
+        }
+    });
+    let outcome = Outcome::of(
+        env.command()
+            .arg("--endpoint-url")
+            .arg(&proxy.url)
+            .args(&args)
+            .arg("-v")
+            .output()
+            .unwrap(),
+    );
+    outcome
+        .expect_success()
+        .expect_stderr("3 API calls for secret values");
+    assert_eq!(outcome.stdout.lines().count(), 45);
+    assert_eq!(outcome.stdout.lines().next(), Some("K0='v0'"));
+    let batches: Vec<usize> = proxy
+        .calls()
+        .iter()
+        .filter(|call| call.operation == "BatchGetSecretValue")
+        .map(|call| call.body["SecretIdList"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(batches.iter().sum::<usize>(), 45);
+    assert_eq!(batches.len(), 3);
+    assert_eq!(proxy.count("GetSecretValue"), 0);
+}
+
+#[test]
+fn per_secret_batch_errors_are_reported_like_single_failures() {
+    let env = TestEnv::new();
+    env.secret("batch/ok", r#"{"A":"1"}"#);
+    env.run(["-s", "batch/ok", "-s", "batch/missing", "-s", "batch/gone"])
+        .expect_failure(3, "2 failures:")
+        .expect_stderr(&format!(
+            "secret batch/missing: not found in eu-west-1 (account {})",
+            env.account
+        ))
+        .expect_stderr("secret batch/gone: not found in eu-west-1");
+}
+
+#[test]
+fn a_denied_batch_action_falls_back_to_get_secret_value_and_is_remembered() {
+    let env = TestEnv::new();
+    let mut args = vec!["-v".to_owned(), "-s".to_owned(), "team/*".to_owned()];
+    for index in 0..25 {
+        env.secret(&format!("ids/s{index:02}"), &format!("value-{index}"));
+        args.push("-s".to_owned());
+        args.push(format!("ids/s{index:02}"));
+    }
+    env.secret("team/a", "alpha");
+    env.secret("team/b", "beta");
+    env.secret("other/team/c", "not matched");
+    let proxy = FaultProxy::start(&env.emulator_url, |call, _| {
+        if call.operation == "BatchGetSecretValue" {
+            Fault::Error(
+                400,
+                "AccessDeniedException",
+                "User is not authorized to perform: secretsmanager:BatchGetSecretValue",
+            )
+        } else {
+            Fault::Forward
+        }
+    });
+    let outcome = Outcome::of(
+        env.command()
+            .arg("--endpoint-url")
+            .arg(&proxy.url)
+            .args(&args)
+            .output()
+            .unwrap(),
+    );
+    outcome.expect_success();
+    assert!(
+        outcome
+            .stdout
+            .starts_with("TEAM_A='alpha'\nTEAM_B='beta'\nIDS_S00='value-0'\n"),
+        "{}",
+        outcome.stdout
+    );
+    assert_eq!(outcome.stdout.lines().count(), 27);
+    assert!(
+        proxy.count("BatchGetSecretValue") <= 3,
+        "the denial is remembered"
+    );
+    assert_eq!(proxy.count("GetSecretValue"), 27);
+    assert_eq!(proxy.count("ListSecrets"), 1);
+}
+
+#[test]
+fn a_prefix_selects_every_secret_starting_with_it() {
+    let env = TestEnv::new();
+    for index in 0..23 {
+        env.secret(
+            &format!("app/prod/s{index:02}"),
+            &format!(r#"{{"K{index:02}":"v"}}"#),
+        );
+    }
+    env.secret("app/production", r#"{"NOT":"matched by app/prod/"}"#);
+    env.secret("APP/prod/upper", r#"{"NOT":"case differs"}"#);
+    let proxy = FaultProxy::start(&env.emulator_url, |_, _| Fault::Forward);
+    let outcome = through(&env, &proxy, &["-s", "app/prod/*"]);
+    outcome.expect_success();
+    let names: Vec<&str> = outcome.stdout.lines().map(|line| &line[..3]).collect();
+    assert_eq!(names.len(), 23, "{}", outcome.stdout);
+    assert_eq!(names[0], "K00");
+    assert!(
+        proxy.count("BatchGetSecretValue") >= 2,
+        "NextToken is followed"
+    );
+    env.run(["-s", "nothing/here/*"])
+        .expect_failure(3, "secrets nothing/here/*: not found in eu-west-1");
+}

@@ -1,0 +1,137 @@
+//! Hygiene audit: with a canary in every secret, drive every error path and --verbose; the
+//! canary never reaches stderr, and no temp file or readable file is left behind.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use crate::support::fault::{Fault, FaultProxy};
+use crate::support::{Outcome, TestEnv};
+
+const CANARY: &str = "hygiene-canary-5e2a";
+
+fn leftovers(env: &TestEnv) -> Vec<String> {
+    fs::read_dir(env.home.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".awssecrets-"))
+        .collect()
+}
+
+#[test]
+fn the_canary_never_reaches_stderr_on_any_path() {
+    let env = TestEnv::new();
+    env.secret("h/json", &format!(r#"{{"TOKEN":"{CANARY}","bad-key":"{CANARY}","multi":"{CANARY}\n{CANARY}","pad":" {CANARY} "}}"#));
+    env.secret("h/plain", CANARY);
+    env.secret("h/nul", &format!(r#"{{"N":"{CANARY}\u0000"}}"#));
+    fs::write(env.path("bad.env"), format!("OK='1'\nBROKEN='{CANARY}\n")).unwrap();
+    fs::create_dir(env.path("a-directory")).unwrap();
+    let throttled = FaultProxy::start(&env.emulator_url, |_, _| {
+        Fault::Error(400, "ThrottlingException", "Rate exceeded")
+    });
+    let truncated = FaultProxy::start(&env.emulator_url, |_, _| {
+        Fault::Body(format!(r#"{{"SecretString":"{CANARY}"#))
+    });
+    let slow = FaultProxy::start(&env.emulator_url, |_, _| {
+        Fault::Slow(std::time::Duration::from_secs(5))
+    });
+
+    let scenarios: Vec<(Vec<String>, i32)> = vec![
+        (vec!["-s", "h/json", "-s", "h/plain", "-v"], 0),
+        (vec!["-s", "h/json", "-s", "h/missing", "-v"], 3),
+        (vec!["-s", "h/json", "--strict"], 7),
+        (vec!["-s", "h/json", "-f", "env"], 7),
+        (vec!["-s", "h/json", "-f", "gitlab"], 7),
+        (vec!["-s", "h/nul"], 7),
+        (vec!["-s", "h/json#nope"], 7),
+        (vec!["-s", "h/plain", "-o", "a-directory"], 8),
+        (
+            vec![
+                "-s",
+                "h/plain",
+                "--endpoint-url",
+                &throttled.url,
+                "--timeout",
+                "10",
+            ],
+            6,
+        ),
+        (vec!["-s", "h/plain", "--endpoint-url", &truncated.url], 6),
+        (
+            vec![
+                "-s",
+                "h/plain",
+                "--endpoint-url",
+                &slow.url,
+                "--timeout",
+                "1",
+            ],
+            6,
+        ),
+        (
+            vec!["exec", "-s", "h/plain", "-s", "h/missing", "--", "true"],
+            3,
+        ),
+        (vec!["exec", "--env-file", "bad.env", "--", "true"], 7),
+        (
+            vec!["exec", "-s", "h/plain", "-v", "--", "no-such-command-x"],
+            127,
+        ),
+    ]
+    .into_iter()
+    .map(|(args, code)| (args.into_iter().map(str::to_owned).collect(), code))
+    .collect();
+    for (args, code) in scenarios {
+        let outcome = env.run(&args);
+        assert_eq!(outcome.code(), Some(code), "{args:?}: {}", outcome.stderr);
+        assert!(
+            !outcome.stderr.contains(CANARY),
+            "{args:?} leaked the canary:\n{}",
+            outcome.stderr
+        );
+        if code != 0 {
+            assert_eq!(outcome.stdout, "", "{args:?} printed on failure");
+        }
+        assert!(
+            leftovers(&env).is_empty(),
+            "{args:?} left temp files: {:?}",
+            leftovers(&env)
+        );
+    }
+}
+
+/// `command` run with umask 000.
+fn with_open_umask(mut command: Command) -> Outcome {
+    // SAFETY: umask is async-signal-safe and touches only the child.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::stat::umask(nix::sys::stat::Mode::empty());
+            Ok(())
+        });
+    }
+    Outcome::of(command.output().unwrap())
+}
+
+#[test]
+fn every_file_written_is_0600_under_umask_000() {
+    let env = TestEnv::new();
+    env.secret("h/plain", CANARY);
+    for (args, file) in [
+        (vec!["-s", "h/plain", "-o", "new.env"], "new.env"),
+        (
+            vec!["-s", "h/plain", "-f", "github", "-o", "github.env"],
+            "github.env",
+        ),
+        (
+            vec!["-s", "h/plain", "-f", "json", "-o", "out.json"],
+            "out.json",
+        ),
+    ] {
+        let mut command = env.command();
+        command.args(&args);
+        with_open_umask(command).expect_success();
+        let mode = fs::metadata(env.path(file)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file} is {mode:o}");
+    }
+}
