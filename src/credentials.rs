@@ -436,7 +436,8 @@ fn parse_oidc_response(response: &HttpResponse) -> Result<Zeroizing<String>, Oid
     Ok(Zeroizing::new(parsed.value))
 }
 
-fn percent_encode(text: &str) -> String {
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|byte| match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

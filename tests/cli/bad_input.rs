@@ -1,7 +1,7 @@
 //! Bad and extreme input end to end: every case gets a clear error or a correct result.
 
+use crate::support::TestEnv;
 use crate::support::fault::{Fault, FaultProxy};
-use crate::support::{Outcome, TestEnv};
 
 #[test]
 fn a_64_kb_secret_and_200_secrets() {
@@ -21,14 +21,7 @@ fn a_64_kb_secret_and_200_secrets() {
         args.push(format!("many/s{index:03}"));
     }
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| Fault::Forward);
-    let outcome = Outcome::of(
-        env.command()
-            .arg("--endpoint-url")
-            .arg(&proxy.url)
-            .args(&args)
-            .output()
-            .unwrap(),
-    );
+    let outcome = env.run_through(&proxy.url, &args);
     outcome
         .expect_success()
         .expect_stderr("10 API calls for secret values");
@@ -92,20 +85,16 @@ fn the_same_secret_twice_is_fetched_once() {
     let env = TestEnv::new();
     env.secret("dup/db", r#"{"user":"u","password":"p"}"#);
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| Fault::Forward);
-    let outcome = Outcome::of(
-        env.command()
-            .arg("--endpoint-url")
-            .arg(&proxy.url)
-            .args([
-                "-s",
-                "dup/db#user",
-                "-s",
-                "DB,dup/db",
-                "-s",
-                "dup/db#password",
-            ])
-            .output()
-            .unwrap(),
+    let outcome = env.run_through(
+        &proxy.url,
+        [
+            "-s",
+            "dup/db#user",
+            "-s",
+            "DB,dup/db",
+            "-s",
+            "dup/db#password",
+        ],
     );
     assert_eq!(
         outcome.expect_success().stdout,

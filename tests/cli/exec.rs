@@ -41,6 +41,16 @@ fn print_variables(names: &[&str]) -> Vec<String> {
     command
 }
 
+/// Asserts the child printed exactly `values` (see [`print_variables`]).
+#[track_caller]
+fn assert_child_saw(outcome: &Outcome, values: &[(&str, &str)]) {
+    outcome.expect_success();
+    assert_eq!(
+        nul_separated_pairs(&outcome.output.stdout),
+        expected(values)
+    );
+}
+
 fn as_strs(strings: &[String]) -> Vec<&str> {
     strings.iter().map(String::as_str).collect()
 }
@@ -52,11 +62,7 @@ fn tricky_values_reach_the_child_exactly() {
     seed(&env, "ci/tricky", &values);
     let child = print_variables(&names(&values));
     let outcome = exec(&env, &["-s", "ci/tricky", "--no-mask"], &as_strs(&child));
-    outcome.expect_success();
-    assert_eq!(
-        nul_separated_pairs(&outcome.output.stdout),
-        expected(&values)
-    );
+    assert_child_saw(&outcome, &values);
 }
 
 #[test]
@@ -79,11 +85,7 @@ fn export_then_env_file_then_exec_round_trips_without_aws() {
         .env_remove("AWS_SESSION_TOKEN")
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
     let outcome = Outcome::of(command.output().unwrap());
-    outcome.expect_success();
-    assert_eq!(
-        nul_separated_pairs(&outcome.output.stdout),
-        expected(&values)
-    );
+    assert_child_saw(&outcome, &values);
 }
 
 #[test]

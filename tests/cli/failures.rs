@@ -5,7 +5,9 @@ use std::fs;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use crate::support::http::{form_encode, request, xml_field};
+use awssecrets::credentials::percent_encode;
+
+use crate::support::http::{request, xml_field};
 use crate::support::{Emulator, Outcome, REGION, TestEnv, read};
 
 const CANARY: &str = "canary-7f3a9c";
@@ -131,7 +133,7 @@ fn iam_user(
     let iam = |params: &[(&str, &str)]| {
         let mut body = String::from("Version=2010-05-08");
         for (name, value) in params {
-            body.push_str(&format!("&{name}={}", form_encode(value)));
+            body.push_str(&format!("&{name}={}", percent_encode(value)));
         }
         let authorization = format!(
             "AWS4-HMAC-SHA256 Credential={}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",

@@ -6,20 +6,9 @@ use std::fs;
 use std::time::{Duration, Instant};
 
 use crate::support::fault::{Fault, FaultProxy};
-use crate::support::{Outcome, TestEnv, read};
+use crate::support::{TestEnv, read};
 
 const CANARY: &str = "canary-3d1f0b";
-
-fn through(env: &TestEnv, proxy: &FaultProxy, args: &[&str]) -> Outcome {
-    Outcome::of(
-        env.command()
-            .arg("--endpoint-url")
-            .arg(&proxy.url)
-            .args(args)
-            .output()
-            .unwrap(),
-    )
-}
 
 /// Asserts a failed run left the output file as it was.
 fn assert_untouched(env: &TestEnv) {
@@ -52,7 +41,7 @@ fn throttling_and_server_errors_are_retried_until_success() {
         let proxy = FaultProxy::start(&env.emulator_url, move |_, _| {
             faults.lock().unwrap().pop().unwrap_or(Fault::Forward)
         });
-        let outcome = through(&env, &proxy, &["-s", "ci/npm"]);
+        let outcome = env.run_through(&proxy.url, ["-s", "ci/npm"]);
         outcome.expect_success();
         assert_eq!(outcome.stdout, format!("NPM_TOKEN='{CANARY}'\n"));
         assert_eq!(
@@ -70,13 +59,9 @@ fn endless_throttling_fails_with_code_6_naming_it() {
         Fault::Error(400, "ThrottlingException", "Rate exceeded")
     });
     let started = Instant::now();
-    through(
-        &env,
-        &proxy,
-        &["-s", "ci/npm", "-o", "out", "--timeout", "20"],
-    )
-    .expect_failure(6, "secret ci/npm: unavailable in eu-west-1")
-    .expect_stderr("ThrottlingException: Rate exceeded");
+    env.run_through(&proxy.url, ["-s", "ci/npm", "-o", "out", "--timeout", "20"])
+        .expect_failure(6, "secret ci/npm: unavailable in eu-west-1")
+        .expect_stderr("ThrottlingException: Rate exceeded");
     assert_eq!(proxy.count("GetSecretValue"), 5, "five attempts in all");
     assert!(
         started.elapsed() < Duration::from_secs(15),
@@ -93,12 +78,8 @@ fn an_answer_slower_than_the_timeout_fails_within_it() {
         Fault::Slow(Duration::from_secs(8))
     });
     let started = Instant::now();
-    through(
-        &env,
-        &proxy,
-        &["-s", "ci/npm", "-o", "out", "--timeout", "2"],
-    )
-    .expect_failure(6, "no answer within the time allowed (--timeout)");
+    env.run_through(&proxy.url, ["-s", "ci/npm", "-o", "out", "--timeout", "2"])
+        .expect_failure(6, "no answer within the time allowed (--timeout)");
     let elapsed = started.elapsed();
     assert!(
         elapsed >= Duration::from_secs(2) && elapsed < Duration::from_secs(4),
@@ -117,7 +98,7 @@ fn kms_decryption_failure_is_access_class_and_named() {
             "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
         )
     });
-    through(&env, &proxy, &["-s", "ci/npm", "-o", "out"])
+    env.run_through(&proxy.url, ["-s", "ci/npm", "-o", "out"])
         .expect_failure(
             4,
             "secret ci/npm: KMS could not decrypt it in eu-west-1: Secrets Manager can't decrypt",
@@ -134,7 +115,7 @@ fn a_malformed_answer_never_quotes_its_body() {
             r#"{{"Name":"ci/npm","SecretString":"{{\"NPM_TOKEN\":\"{CANARY}"#
         ))
     });
-    through(&env, &proxy, &["-s", "ci/npm", "-o", "out"])
+    env.run_through(&proxy.url, ["-s", "ci/npm", "-o", "out"])
         .expect_failure(6, "unreadable response (HTTP 200)")
         .expect_stderr_without(&[CANARY]);
     assert_untouched(&env);
@@ -161,15 +142,7 @@ fn many_ids_go_out_in_batches_of_at_most_20_in_parallel() {
             Fault::Forward
         }
     });
-    let outcome = Outcome::of(
-        env.command()
-            .arg("--endpoint-url")
-            .arg(&proxy.url)
-            .args(&args)
-            .arg("-v")
-            .output()
-            .unwrap(),
-    );
+    let outcome = env.run_through(&proxy.url, args.iter().map(String::as_str).chain(["-v"]));
     outcome
         .expect_success()
         .expect_stderr("3 API calls for secret values");
@@ -222,14 +195,7 @@ fn a_denied_batch_action_falls_back_to_get_secret_value_and_is_remembered() {
             Fault::Forward
         }
     });
-    let outcome = Outcome::of(
-        env.command()
-            .arg("--endpoint-url")
-            .arg(&proxy.url)
-            .args(&args)
-            .output()
-            .unwrap(),
-    );
+    let outcome = env.run_through(&proxy.url, &args);
     outcome.expect_success();
     assert!(
         outcome
@@ -259,7 +225,7 @@ fn a_prefix_selects_every_secret_starting_with_it() {
     env.secret("app/production", r#"{"NOT":"matched by app/prod/"}"#);
     env.secret("APP/prod/upper", r#"{"NOT":"case differs"}"#);
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| Fault::Forward);
-    let outcome = through(&env, &proxy, &["-s", "app/prod/*"]);
+    let outcome = env.run_through(&proxy.url, ["-s", "app/prod/*"]);
     outcome.expect_success();
     let names: Vec<&str> = outcome.stdout.lines().map(|line| &line[..3]).collect();
     assert_eq!(names.len(), 23, "{}", outcome.stdout);

@@ -83,18 +83,6 @@ pub fn exchange(
     }
 }
 
-/// Percent-encodes a form value.
-pub fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
-}
-
 /// The text of the first `<tag>...</tag>` in an XML body.
 pub fn xml_field(body: &str, tag: &str) -> String {
     let open = format!("<{tag}>");

@@ -106,32 +106,25 @@ impl TestEnv {
     /// Creates a string secret in `region`; returns its ARN.
     pub fn secret_in(&self, region: &str, name: &str, value: &str) -> String {
         let client = self.secrets_client(region);
-        let created = self
-            .runtime
-            .block_on(
-                client
-                    .create_secret()
-                    .name(name)
-                    .secret_string(value)
-                    .send(),
-            )
-            .expect("CreateSecret");
-        created.arn().unwrap().to_owned()
+        self.create(client.create_secret().name(name).secret_string(value))
     }
 
     /// Creates a binary secret; returns its ARN.
     pub fn binary_secret(&self, name: &str, bytes: &[u8]) -> String {
         let client = self.secrets_client(REGION);
-        let created = self
-            .runtime
-            .block_on(
-                client
-                    .create_secret()
-                    .name(name)
-                    .secret_binary(Blob::new(bytes))
-                    .send(),
-            )
-            .expect("CreateSecret");
+        self.create(
+            client
+                .create_secret()
+                .name(name)
+                .secret_binary(Blob::new(bytes)),
+        )
+    }
+
+    fn create(
+        &self,
+        request: aws_sdk_secretsmanager::operation::create_secret::builders::CreateSecretFluentBuilder,
+    ) -> String {
+        let created = self.runtime.block_on(request.send()).expect("CreateSecret");
         created.arn().unwrap().to_owned()
     }
 
@@ -189,6 +182,17 @@ impl TestEnv {
         S: AsRef<OsStr>,
     {
         Outcome::of(self.command().args(args).output().expect("run awssecrets"))
+    }
+
+    /// Runs the binary with `args`, every AWS request sent to `endpoint` (e.g. a fault proxy).
+    pub fn run_through<I, S>(&self, endpoint: &str, args: I) -> Outcome
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut command = self.command();
+        command.arg("--endpoint-url").arg(endpoint).args(args);
+        Outcome::of(command.output().expect("run awssecrets"))
     }
 
     /// A path inside the temp HOME.
