@@ -9,6 +9,12 @@ fail() {
     exit 1
 }
 
+format=${INPUT_FORMAT:-github}
+# Any other format on stdout would print every value into the job log, unmasked.
+if [ "$format" != github ] && [ -z "${INPUT_OUTPUT:-}" ]; then
+    fail "format $format needs the output input (a file); only format github may write to the log"
+fi
+
 binary=${INPUT_BINARY:-}
 if [ -z "$binary" ]; then
     [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ] || fail "awssecrets runs on Linux x86_64 runners only"
@@ -17,10 +23,14 @@ if [ -z "$binary" ]; then
     if [ -z "$url" ]; then
         [ -n "$version" ] && [ -n "${ACTION_REPOSITORY:-}" ] ||
             fail "cannot tell which release to download: set the version input (or binary)"
+        # A commit SHA (how careful workflows pin actions) names no release.
+        if printf '%s' "$version" | grep -Eq '^[0-9a-f]{40}$'; then
+            fail "the action is pinned to a commit: set the version input to the release tag it belongs to"
+        fi
         url="https://github.com/$ACTION_REPOSITORY/releases/download/$version"
     fi
     directory=$(mktemp -d "${RUNNER_TEMP:-/tmp}/awssecrets.XXXXXX")
-    curl --fail --silent --show-error --location --retry 3 \
+    curl --fail --fail-early --silent --show-error --location --retry 3 \
         -o "$directory/awssecrets" "$url/awssecrets-x86_64-linux" \
         -o "$directory/awssecrets.sha256" "$url/awssecrets-x86_64-linux.sha256" ||
         fail "cannot download awssecrets from $url"
@@ -32,7 +42,7 @@ if [ -z "$binary" ]; then
     binary=$directory/awssecrets
 fi
 
-set -- --format "${INPUT_FORMAT:-github}"
+set -- --format "$format"
 if [ -n "${INPUT_REGION:-}" ]; then set -- "$@" --region "$INPUT_REGION"; fi
 if [ -n "${INPUT_ROLE_TO_ASSUME:-}" ]; then set -- "$@" --role-arn "$INPUT_ROLE_TO_ASSUME"; fi
 if [ -n "${INPUT_ROLE_SESSION_NAME:-}" ]; then set -- "$@" --role-session-name "$INPUT_ROLE_SESSION_NAME"; fi

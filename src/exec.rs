@@ -136,20 +136,10 @@ pub async fn run_masked(
 ) -> Result<u8, Error> {
     let (program, arguments) = command.split_first().expect("clap requires a command");
     // Listen before the child exists, so that no signal in between takes the default action.
-    let listen = |kind: Signal| {
-        signal(SignalKind::from_raw(kind as i32))
-            .map_err(|error| Error::Other(format!("cannot handle {kind}: {error}")))
-    };
-    let (mut interrupt, mut terminate, mut hangup) = (
-        listen(Signal::SIGINT)?,
-        listen(Signal::SIGTERM)?,
-        listen(Signal::SIGHUP)?,
-    );
-    let (mut quit, mut user1, mut user2) = (
-        listen(Signal::SIGQUIT)?,
-        listen(Signal::SIGUSR1)?,
-        listen(Signal::SIGUSR2)?,
-    );
+    let mut signals = Signals::listen()?;
+    // The child shares our process group: what the terminal sends (Ctrl-C, Ctrl-\, hangup)
+    // already reaches it, and passing it on would deliver it twice.
+    let terminal_delivers = in_terminal_foreground();
     let mut child = tokio::process::Command::new(program)
         .args(arguments)
         .env_clear()
@@ -173,30 +163,74 @@ pub async fn run_masked(
         Masker::new(patterns),
         exited,
     ));
-    let forward = async {
-        loop {
-            let received = tokio::select! {
-                _ = interrupt.recv() => Signal::SIGINT,
-                _ = terminate.recv() => Signal::SIGTERM,
-                _ = hangup.recv() => Signal::SIGHUP,
-                _ = quit.recv() => Signal::SIGQUIT,
-                _ = user1.recv() => Signal::SIGUSR1,
-                _ = user2.recv() => Signal::SIGUSR2,
-            };
-            // The child may already be gone; then there is nobody left to tell.
-            let _ = kill(pid, received);
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status,
+            received = signals.next() => {
+                let from_terminal = matches!(received, Signal::SIGINT | Signal::SIGQUIT | Signal::SIGHUP);
+                if !(terminal_delivers && from_terminal) {
+                    // The child may already be gone; then there is nobody left to tell.
+                    let _ = kill(pid, received);
+                }
+            }
         }
-    };
-    let status = tokio::select! {
-        status = child.wait() => status,
-        never = forward => match never {},
     };
     let status =
         status.map_err(|error| Error::Other(format!("cannot wait for the command: {error}")))?;
-    // The child is gone; what it wrote before exiting is still in the pipes.
+    // The child is gone; what it wrote before exiting is still in the pipes. A signal now
+    // stops the draining: nobody else is left to act on it.
     let _ = exited_sender.send(true);
-    let _ = tokio::join!(stdout, stderr);
+    let aborts = [stdout.abort_handle(), stderr.abort_handle()];
+    tokio::select! {
+        _ = async { tokio::join!(stdout, stderr) } => {}
+        _ = signals.next() => aborts.iter().for_each(tokio::task::AbortHandle::abort),
+    }
     Ok(exit_code(status))
+}
+
+/// The signals a masked run passes on to its child.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+    quit: tokio::signal::unix::Signal,
+    user1: tokio::signal::unix::Signal,
+    user2: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn listen() -> Result<Signals, Error> {
+        let listen = |kind: Signal| {
+            signal(SignalKind::from_raw(kind as i32))
+                .map_err(|error| Error::Other(format!("cannot handle {kind}: {error}")))
+        };
+        Ok(Signals {
+            interrupt: listen(Signal::SIGINT)?,
+            terminate: listen(Signal::SIGTERM)?,
+            hangup: listen(Signal::SIGHUP)?,
+            quit: listen(Signal::SIGQUIT)?,
+            user1: listen(Signal::SIGUSR1)?,
+            user2: listen(Signal::SIGUSR2)?,
+        })
+    }
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.interrupt.recv() => Signal::SIGINT,
+            _ = self.terminate.recv() => Signal::SIGTERM,
+            _ = self.hangup.recv() => Signal::SIGHUP,
+            _ = self.quit.recv() => Signal::SIGQUIT,
+            _ = self.user1.recv() => Signal::SIGUSR1,
+            _ = self.user2.recv() => Signal::SIGUSR2,
+        }
+    }
+}
+
+/// Whether stdin is a terminal whose foreground process group is ours.
+fn in_terminal_foreground() -> bool {
+    let stdin = std::io::stdin();
+    nix::unistd::isatty(&stdin).unwrap_or(false)
+        && nix::unistd::tcgetpgrp(&stdin).is_ok_and(|group| group == nix::unistd::getpgrp())
 }
 
 /// After the child exits, a pipe that stays silent this long is closed: a background process

@@ -68,13 +68,14 @@ impl AwsSession {
                 }
             };
             if spec.prefix {
-                let (client, state, prefix) = (
-                    self.secrets_client(&region),
-                    Arc::clone(&self.state),
-                    spec.name_prefix(),
-                );
+                let (client, state) = (self.secrets_client(&region), Arc::clone(&self.state));
+                let prefix = Prefix {
+                    name: spec.name_prefix(),
+                    arn: spec.arn.as_ref().map(|_| spec.id.clone()),
+                };
+                let version_stage = version_stage.map(str::to_owned);
                 tasks.spawn(async move {
-                    let result = fetch_prefix(&client, &state, &prefix).await;
+                    let result = fetch_prefix(&client, &state, &prefix, version_stage).await;
                     Done::Prefix(region, index, result)
                 });
             } else {
@@ -165,12 +166,18 @@ impl AwsSession {
             return Err(error);
         }
         if found.is_empty() {
+            let why = match spec.arn {
+                Some(_) => {
+                    "no secret starts with this prefix (a prefix is listed in the caller's own account only)"
+                }
+                None => "no secret name starts with this prefix",
+            };
             return Err(self
                 .failure(
                     subject,
                     spec,
                     region,
-                    Classified::NotFound(Some("no secret name starts with this prefix".into())),
+                    Classified::NotFound(Some(why.into())),
                 )
                 .await);
         }
@@ -248,37 +255,104 @@ async fn batch_by_ids(
     state: &FetchState,
     ids: &[String],
 ) -> Result<HashMap<String, Result<FetchedSecret, Classified>>, Classified> {
-    let mut results = HashMap::new();
-    let mut next_token = None;
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    let mut pages = Pages::default();
     loop {
         state.calls.fetch_add(1, Ordering::SeqCst);
         let output = client
             .batch_get_secret_value()
             .set_secret_id_list(Some(ids.to_vec()))
-            .set_next_token(next_token)
+            .set_next_token(pages.token())
             .send()
             .await
             .map_err(|error| classify(&error))?;
-        for entry in output.secret_values.unwrap_or_default() {
-            let secret = fetched_from_entry(entry);
-            if let Some(id) = ids
-                .iter()
-                .find(|id| names_secret(id, &secret.0, secret.1.as_deref()))
-            {
-                results.insert(id.clone(), Ok(secret.2));
-            }
-        }
         for error in output.errors.unwrap_or_default() {
             if let Some(id) = error.secret_id {
-                let classified =
-                    classify_service_error(400, error.error_code.as_deref(), error.message);
-                results.insert(id, Err(classified));
+                errors.push((
+                    id,
+                    classify_service_error(400, error.error_code.as_deref(), error.message),
+                ));
             }
         }
-        next_token = output.next_token.filter(|token| !token.is_empty());
-        if next_token.is_none() {
-            return Ok(results);
+        entries.extend(
+            output
+                .secret_values
+                .unwrap_or_default()
+                .into_iter()
+                .map(fetched_from_entry),
+        );
+        if !pages.next(output.next_token)? {
+            return Ok(assign(ids, entries, errors));
         }
+    }
+}
+
+/// Gives each requested id its entry: an ARN id the entry with that ARN; a name id the one
+/// entry of that name no ARN id took. A name that could mean two entries (the same name in two
+/// accounts) is left out, to be asked for on its own; so is an id the answer does not mention.
+fn assign(
+    ids: &[String],
+    entries: Vec<(String, Option<String>, FetchedSecret)>,
+    errors: Vec<(String, Classified)>,
+) -> HashMap<String, Result<FetchedSecret, Classified>> {
+    let mut results: HashMap<String, Result<FetchedSecret, Classified>> = errors
+        .into_iter()
+        .map(|(id, classified)| (id, Err(classified)))
+        .collect();
+    let mut by_name: HashMap<String, Vec<FetchedSecret>> = HashMap::new();
+    for (name, arn, secret) in entries {
+        let by_arn: Vec<&String> = ids
+            .iter()
+            .filter(|id| id.starts_with("arn:") && names_secret(id, &name, arn.as_deref()))
+            .collect();
+        if by_arn.is_empty() {
+            by_name.entry(name).or_default().push(secret);
+        } else {
+            for id in by_arn {
+                results.insert(id.clone(), Ok(secret.clone()));
+            }
+        }
+    }
+    for id in ids.iter().filter(|id| !id.starts_with("arn:")) {
+        if results.contains_key(id) {
+            continue;
+        }
+        if let Some(mut matching) = by_name.remove(id)
+            && matching.len() == 1
+        {
+            results.insert(id.clone(), Ok(matching.remove(0)));
+        }
+    }
+    results
+}
+
+/// Follows NextToken, refusing an endless or looping pagination.
+#[derive(Default)]
+struct Pages {
+    token: Option<String>,
+    count: usize,
+}
+
+impl Pages {
+    /// No service has this many pages for a CI job's secrets.
+    const LIMIT: usize = 1000;
+
+    fn token(&self) -> Option<String> {
+        self.token.clone()
+    }
+
+    /// Takes the answer's NextToken: whether there is another page.
+    fn next(&mut self, token: Option<String>) -> Result<bool, Classified> {
+        let token = token.filter(|token| !token.is_empty());
+        self.count += 1;
+        if token.is_some() && (token == self.token || self.count >= Self::LIMIT) {
+            return Err(Classified::Other(
+                "the service keeps answering with more pages (NextToken)".into(),
+            ));
+        }
+        self.token = token;
+        Ok(self.token.is_some())
     }
 }
 
@@ -368,16 +442,51 @@ async fn get_one(
     })
 }
 
-/// Every secret whose name starts with `prefix`, sorted by name: BatchGetSecretValue with a
-/// name filter, or ListSecrets and GetSecretValue when the batch action is denied.
-async fn fetch_prefix(client: &Client, state: &Arc<FetchState>, prefix: &str) -> PrefixResult {
-    let mut result = if state.batch_denied.load(Ordering::SeqCst) {
-        list_then_get(client, state, prefix).await
+/// What a prefix selects: names starting with `name` (exactly, case-sensitive), and for an ARN
+/// prefix only ARNs starting with it (so the account and partition must match too).
+#[derive(Debug, Clone)]
+pub struct Prefix {
+    pub name: String,
+    pub arn: Option<String>,
+}
+
+impl Prefix {
+    fn selects(&self, name: &str, arn: Option<&str>) -> bool {
+        name.starts_with(&self.name)
+            && match (&self.arn, arn) {
+                (Some(prefix), Some(arn)) => arn.starts_with(prefix.as_str()),
+                (Some(_), None) => false,
+                (None, _) => true,
+            }
+    }
+}
+
+/// The name in a secret ARN (without the random `-XXXXXX` suffix), or the id itself.
+fn name_of(id: &str) -> &str {
+    match id.split_once(":secret:") {
+        Some((_, name)) if name.len() > 7 && name.as_bytes()[name.len() - 7] == b'-' => {
+            &name[..name.len() - 7]
+        }
+        Some((_, name)) => name,
+        None => id,
+    }
+}
+
+/// Every secret `prefix` selects, sorted by name: BatchGetSecretValue with a name filter, or
+/// ListSecrets and GetSecretValue when the batch action is denied or a version stage is asked.
+async fn fetch_prefix(
+    client: &Client,
+    state: &Arc<FetchState>,
+    prefix: &Prefix,
+    version_stage: Option<String>,
+) -> PrefixResult {
+    let mut result = if version_stage.is_some() || state.batch_denied.load(Ordering::SeqCst) {
+        list_then_get(client, state, prefix, version_stage).await
     } else {
         match batch_by_prefix(client, state, prefix).await {
             Err(Classified::AccessDenied(_)) => {
                 state.batch_denied.store(true, Ordering::SeqCst);
-                list_then_get(client, state, prefix).await
+                list_then_get(client, state, prefix, None).await
             }
             other => other,
         }
@@ -388,17 +497,17 @@ async fn fetch_prefix(client: &Client, state: &Arc<FetchState>, prefix: &str) ->
     result
 }
 
-fn name_filter(prefix: &str) -> Filter {
+fn name_filter(prefix: &Prefix) -> Filter {
     Filter::builder()
         .key(FilterNameStringType::Name)
-        .values(prefix)
+        .values(&prefix.name)
         .build()
 }
 
-async fn batch_by_prefix(client: &Client, state: &FetchState, prefix: &str) -> PrefixResult {
+async fn batch_by_prefix(client: &Client, state: &FetchState, prefix: &Prefix) -> PrefixResult {
     let mut found = Vec::new();
     let mut failed = Vec::new();
-    let mut next_token = None;
+    let mut pages = Pages::default();
     loop {
         state.calls.fetch_add(1, Ordering::SeqCst);
         let started = Instant::now();
@@ -406,65 +515,68 @@ async fn batch_by_prefix(client: &Client, state: &FetchState, prefix: &str) -> P
             .batch_get_secret_value()
             .filters(name_filter(prefix))
             .max_results(BATCH_LIMIT as i32)
-            .set_next_token(next_token)
+            .set_next_token(pages.token())
             .send()
             .await
             .map_err(|error| classify(&error))?;
         let elapsed = started.elapsed();
         // The service's name filter is looser (case-insensitive, word matches): keep exact prefixes.
         for entry in output.secret_values.unwrap_or_default() {
-            let (name, _, secret) = fetched_from_entry(entry);
-            if name.starts_with(prefix) {
+            let (name, arn, secret) = fetched_from_entry(entry);
+            if prefix.selects(&name, arn.as_deref()) {
                 found.push((secret, elapsed));
             }
         }
         for error in output.errors.unwrap_or_default() {
-            let name = error.secret_id.unwrap_or_default();
-            if name.starts_with(prefix) || name.starts_with("arn:") {
+            let id = error.secret_id.unwrap_or_default();
+            let arn = id.starts_with("arn:").then_some(id.as_str());
+            if prefix.selects(name_of(&id), arn) {
                 failed.push((
-                    name,
+                    id.clone(),
                     classify_service_error(400, error.error_code.as_deref(), error.message),
                 ));
             }
         }
-        next_token = output.next_token.filter(|token| !token.is_empty());
-        if next_token.is_none() {
+        if !pages.next(output.next_token)? {
             return Ok((found, failed));
         }
     }
 }
 
-async fn list_then_get(client: &Client, state: &Arc<FetchState>, prefix: &str) -> PrefixResult {
+async fn list_then_get(
+    client: &Client,
+    state: &Arc<FetchState>,
+    prefix: &Prefix,
+    version_stage: Option<String>,
+) -> PrefixResult {
     let mut names = Vec::new();
-    let mut next_token = None;
+    let mut pages = Pages::default();
     loop {
         state.calls.fetch_add(1, Ordering::SeqCst);
         let output = client
             .list_secrets()
             .filters(name_filter(prefix))
-            .set_next_token(next_token)
+            .set_next_token(pages.token())
             .send()
             .await
             .map_err(|error| classify(&error))?;
-        names.extend(
-            output
-                .secret_list
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|entry| entry.name)
-                .filter(|name| name.starts_with(prefix)),
-        );
-        next_token = output.next_token.filter(|token| !token.is_empty());
-        if next_token.is_none() {
+        for entry in output.secret_list.unwrap_or_default() {
+            if let Some(name) = entry.name
+                && prefix.selects(&name, entry.arn.as_deref())
+            {
+                names.push(entry.arn.unwrap_or(name));
+            }
+        }
+        if !pages.next(output.next_token)? {
             break;
         }
     }
     let mut found = Vec::new();
     let mut failed = Vec::new();
-    for (name, result) in get_each(client, state, names, None).await {
+    for (id, result) in get_each(client, state, names, version_stage).await {
         match result {
             Ok(fetched) => found.push(fetched),
-            Err(classified) => failed.push((name, classified)),
+            Err(classified) => failed.push((name_of(&id).to_owned(), classified)),
         }
     }
     Ok((found, failed))
@@ -473,6 +585,106 @@ async fn list_then_get(client: &Client, state: &Arc<FetchState>, prefix: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixes_select_exact_names_and_for_arns_the_account_too() {
+        let own = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:ci/a-AbCdEf";
+        let other = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:ci/a-AbCdEf";
+        let by_name = Prefix {
+            name: "ci/".into(),
+            arn: None,
+        };
+        assert!(by_name.selects("ci/a", Some(own)));
+        assert!(!by_name.selects("CI/a", Some(own)));
+        assert!(!by_name.selects("old-ci/a", None));
+        let by_arn = Prefix {
+            name: "ci/".into(),
+            arn: Some("arn:aws:secretsmanager:eu-west-1:222222222222:secret:ci/".into()),
+        };
+        assert!(by_arn.selects("ci/a", Some(other)));
+        assert!(!by_arn.selects("ci/a", Some(own)));
+        assert_eq!(name_of(own), "ci/a");
+        assert_eq!(
+            name_of("arn:aws:secretsmanager:eu-west-1:1:secret:short"),
+            "short"
+        );
+        assert_eq!(name_of("ci/plain"), "ci/plain");
+    }
+
+    fn entry(name: &str, arn: &str, value: &str) -> (String, Option<String>, FetchedSecret) {
+        let secret = FetchedSecret {
+            name: name.into(),
+            payload: SecretPayload::Text(SecretValue::new(value.into())),
+        };
+        (name.into(), Some(arn.into()), secret)
+    }
+
+    fn text(result: Option<&Result<FetchedSecret, Classified>>) -> Option<&str> {
+        match result {
+            Some(Ok(FetchedSecret {
+                payload: SecretPayload::Text(value),
+                ..
+            })) => Some(value.expose()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_name_never_takes_a_same_named_secret_of_another_account() {
+        let own = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:ci/npm-AbCdEf";
+        let shared = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:ci/npm-GhIjKl";
+        let ids = vec!["ci/npm".to_owned(), shared.to_owned()];
+        for entries in [
+            vec![
+                entry("ci/npm", own, "own"),
+                entry("ci/npm", shared, "shared"),
+            ],
+            vec![
+                entry("ci/npm", shared, "shared"),
+                entry("ci/npm", own, "own"),
+            ],
+        ] {
+            let results = assign(&ids, entries, Vec::new());
+            assert_eq!(text(results.get(shared)), Some("shared"));
+            assert_eq!(text(results.get("ci/npm")), Some("own"));
+        }
+        // Only the other account's secret came back: the name is asked for on its own.
+        let results = assign(&ids, vec![entry("ci/npm", shared, "shared")], Vec::new());
+        assert!(!results.contains_key("ci/npm"));
+        // Two entries of one name and no ARN to tell them apart: asked for on its own too.
+        let results = assign(
+            &ids[..1],
+            vec![
+                entry("ci/npm", own, "own"),
+                entry("ci/npm", shared, "shared"),
+            ],
+            Vec::new(),
+        );
+        assert!(!results.contains_key("ci/npm"));
+    }
+
+    #[test]
+    fn errors_are_kept_per_id() {
+        let results = assign(
+            &["ci/a".to_owned()],
+            Vec::new(),
+            vec![("ci/a".into(), Classified::NotFound(None))],
+        );
+        assert!(matches!(
+            results.get("ci/a"),
+            Some(Err(Classified::NotFound(None)))
+        ));
+    }
+
+    #[test]
+    fn pagination_stops_on_a_repeated_token() {
+        let mut pages = Pages::default();
+        assert_eq!(pages.next(Some("a".into())), Ok(true));
+        assert_eq!(pages.next(Some("b".into())), Ok(true));
+        assert!(pages.next(Some("b".into())).is_err());
+        let mut done = Pages::default();
+        assert_eq!(done.next(Some(String::new())), Ok(false));
+    }
 
     #[test]
     fn ids_name_secrets_by_name_full_arn_or_partial_arn() {

@@ -93,11 +93,16 @@ impl Masker {
     }
 
     /// Writes `pending[..cut]` with every value replaced, keeping the rest pending. A value
-    /// starting before `cut` is masked whole even if it ends after it; overlapping values are
-    /// masked as one.
+    /// that runs past `cut` stays pending whole: it may yet merge with one that overlaps it.
+    /// Overlapping values are masked as one.
     fn emit(&mut self, cut: usize, out: &mut Vec<u8>) {
+        let ranges = self.masked_ranges();
+        let cut = ranges
+            .iter()
+            .find(|(start, end)| *start < cut && *end > cut)
+            .map_or(cut, |(start, _)| *start);
         let mut written = 0;
-        for (start, end) in self.masked_ranges() {
+        for (start, end) in ranges {
             if start >= cut {
                 break;
             }
@@ -105,9 +110,8 @@ impl Masker {
             out.extend_from_slice(MASK);
             written = end;
         }
-        let end = cut.max(written);
-        out.extend_from_slice(&self.pending[written..end]);
-        self.pending.drain(..end);
+        out.extend_from_slice(&self.pending[written..cut]);
+        self.pending.drain(..cut);
     }
 
     /// Every occurrence of every value in `pending`, overlapping ones merged, in order.
@@ -224,6 +228,9 @@ mod tests {
         assert_eq!(run(&mut overlapping, &[b"-abcdxy-\n"]).concat(), "-***-\n");
         let mut nested = masker(&["abc", "abcdef"]);
         assert_eq!(run(&mut nested, &[b"abc", b"def!"]).concat(), "***!");
+        // The second value's end comes in a later read: it still merges with the first.
+        let mut later = masker(&["abcd1234", "1234wxyz"]);
+        assert_eq!(run(&mut later, &[b"abcd1234", b"wxyz\n"]).concat(), "***\n");
     }
 
     #[test]

@@ -161,8 +161,9 @@ pub fn check_env(variables: &[EnvVar]) -> Result<(), Error> {
     Error::from_many(errors).map_or(Ok(()), Err)
 }
 
-/// What GitLab's dotenv report parser would reject or misread: line breaks, leading or trailing
-/// whitespace (it strips both), names over 255 characters, too many variables.
+/// What GitLab's dotenv report would reject or misread: line breaks, leading or trailing
+/// whitespace (its parser strips both), `$` (the runner expands dotenv variables), names over
+/// 255 characters, too many variables.
 pub fn check_gitlab(variables: &[EnvVar], warnings: &mut Vec<String>) -> Result<(), Error> {
     let mut errors = Vec::new();
     for variable in variables {
@@ -185,6 +186,12 @@ pub fn check_gitlab(variables: &[EnvVar], warnings: &mut Vec<String>) -> Result<
                 subject(),
                 "its value starts or ends with whitespace, which GitLab's dotenv report parser \
                  strips; use --format dotenv",
+            ));
+        } else if value.contains('$') {
+            errors.push(Error::bad_content(
+                subject(),
+                "its value holds '$', which GitLab expands in variables from a dotenv report (a \
+                 later job would see another value); use --format dotenv",
             ));
         } else if value.contains([' ', '\t']) {
             warnings.push(format!(
@@ -435,11 +442,16 @@ mod tests {
             EnvVar::new("PADDED", " a"),
             EnvVar::new("TRAILING_TAB", "a\t"),
             EnvVar::new(long_name.clone(), "x"),
+            EnvVar::new("DOLLAR", "pa$word"),
         ];
         let message = render(Format::Gitlab, &variables, &mut Vec::new())
             .unwrap_err()
             .to_string();
-        assert!(message.starts_with("4 failures:"), "{message}");
+        assert!(message.starts_with("5 failures:"), "{message}");
+        assert!(
+            message.contains("variable DOLLAR: its value holds '$'"),
+            "{message}"
+        );
         assert!(
             message.contains("variable MULTI: its value spans several lines"),
             "{message}"

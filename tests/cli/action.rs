@@ -123,6 +123,66 @@ fn the_action_downloads_and_verifies_the_release_binary() {
 }
 
 #[test]
+fn the_action_refuses_to_print_values_into_the_log() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "never-in-the-log");
+    let binary = binary().display().to_string();
+    let outcome = run_action(
+        &env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("format", "dotenv"),
+            ("binary", &binary),
+        ],
+    );
+    outcome.expect_code(1);
+    assert!(
+        outcome
+            .stdout
+            .contains("format dotenv needs the output input"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(!outcome.stdout.contains("never-in-the-log"));
+    let to_file = run_action(
+        &env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("format", "dotenv"),
+            ("output", "secrets.env"),
+            ("binary", &binary),
+        ],
+    );
+    to_file.expect_success();
+    assert_eq!(to_file.stdout, "");
+    assert_eq!(
+        read(&env.path("secrets.env")),
+        "CI_NPM='never-in-the-log'\n"
+    );
+}
+
+#[test]
+fn the_action_needs_a_version_when_pinned_by_commit() {
+    let env = TestEnv::new();
+    let mut command = Command::new("sh");
+    command.arg(repository_file("action/run.sh"));
+    env.isolate(&mut command);
+    command
+        .env("INPUT_SECRET_IDS", "ci/npm")
+        .env("ACTION_REPOSITORY", "octo/awssecrets")
+        .env("ACTION_REF", "0123456789abcdef0123456789abcdef01234567");
+    let outcome = Outcome::of(command.output().unwrap());
+    outcome.expect_code(1);
+    assert!(
+        outcome
+            .stdout
+            .contains("pinned to a commit: set the version input"),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
 fn every_action_input_reaches_the_script() {
     let action = read(&repository_file("action.yml"));
     let script = read(&repository_file("action/run.sh"));

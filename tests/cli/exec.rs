@@ -480,3 +480,35 @@ fn a_background_process_left_behind_does_not_hold_a_masked_run() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_signal_ends_the_draining_of_a_chatty_background_process() {
+    let env = TestEnv::new();
+    fs::write(env.path("vars.env"), "A='1'\n").unwrap();
+    // The command exits at once; what it leaves behind writes forever, keeping the pipe busy.
+    let mut child = exec_command(
+        &env,
+        &["--env-file", "vars.env", "--mask"],
+        &[
+            "sh",
+            "-c",
+            "(while :; do echo tick; sleep 0.2; done) & echo started",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let first = read_line_within(&mut child, Duration::from_secs(5));
+    assert_eq!(first, "started\n");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still draining the background output"
+    );
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    assert_eq!(
+        wait_within(&mut child, Duration::from_secs(5)).code(),
+        Some(0),
+        "the command's own status"
+    );
+}

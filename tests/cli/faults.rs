@@ -237,3 +237,32 @@ fn a_prefix_selects_every_secret_starting_with_it() {
     env.run(["-s", "nothing/here/*"])
         .expect_failure(3, "secrets nothing/here/*: not found in eu-west-1");
 }
+
+#[test]
+fn a_version_stage_applies_to_a_prefix_too() {
+    let env = TestEnv::new();
+    env.secret("rot/a", "a-old");
+    env.secret("rot/b", "b-old");
+    env.rotate("rot/a", "a-new");
+    env.rotate("rot/b", "b-new");
+    let proxy = FaultProxy::start(&env.emulator_url, |_, _| Fault::Forward);
+    let previous = env.run_through(
+        &proxy.url,
+        ["-s", "rot/*", "--version-stage", "AWSPREVIOUS"],
+    );
+    assert_eq!(
+        previous.expect_success().stdout,
+        "ROT_A='a-old'\nROT_B='b-old'\n"
+    );
+    assert_eq!(proxy.count("ListSecrets"), 1);
+    assert_eq!(
+        proxy.count("BatchGetSecretValue"),
+        0,
+        "the batch call has no version stage"
+    );
+    let current = env.run(["-s", "rot/*"]);
+    assert_eq!(
+        current.expect_success().stdout,
+        "ROT_A='a-new'\nROT_B='b-new'\n"
+    );
+}

@@ -128,7 +128,8 @@ fn next_line(text: &str) -> Option<(&str, &str)> {
 }
 
 /// What GitLab's dotenv report parser reads (Ci::ParseDotenvArtifactService#scan_line!): every
-/// line `KEY=VALUE` with the first `=` splitting, both sides stripped.
+/// line `KEY=VALUE` with the first `=` splitting, both sides stripped; a `$` would then be
+/// expanded by the runner, so none may reach it.
 pub fn gitlab_dotenv_pairs(text: &str) -> Pairs {
     assert!(
         text.len() < 5 * 1024,
