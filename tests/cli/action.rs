@@ -14,11 +14,17 @@ fn repository_file(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-/// `sh action/run.sh` with the runner's environment and `inputs` (name, value).
-fn run_action(env: &TestEnv, inputs: &[(&str, &str)]) -> Outcome {
+/// `sh action/run.sh` in the test's hermetic environment.
+fn action_command(env: &TestEnv) -> Command {
     let mut command = Command::new("sh");
     command.arg(repository_file("action/run.sh"));
     env.isolate(&mut command);
+    command
+}
+
+/// `sh action/run.sh` with the runner's environment and `inputs` (name, value).
+fn run_action(env: &TestEnv, inputs: &[(&str, &str)]) -> Outcome {
+    let mut command = action_command(env);
     command
         .env("CI", "true")
         .env("GITHUB_ACTIONS", "true")
@@ -164,9 +170,7 @@ fn the_action_refuses_to_print_values_into_the_log() {
 #[test]
 fn the_action_needs_a_version_when_pinned_by_commit() {
     let env = TestEnv::new();
-    let mut command = Command::new("sh");
-    command.arg(repository_file("action/run.sh"));
-    env.isolate(&mut command);
+    let mut command = action_command(&env);
     command
         .env("INPUT_SECRET_IDS", "ci/npm")
         .env("ACTION_REPOSITORY", "octo/awssecrets")

@@ -29,6 +29,14 @@ fn exec_command(env: &TestEnv, args: &[&str], command: &[&str]) -> std::process:
     process
 }
 
+/// Starts awssecrets exec with its stdout piped to the test.
+fn spawn_piped(env: &TestEnv, args: &[&str], command: &[&str]) -> Child {
+    exec_command(env, args, command)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// A child printing the named variables NUL-separated.
 fn print_variables(names: &[&str]) -> Vec<String> {
     let mut command = vec![
@@ -225,14 +233,11 @@ fn no_command_is_a_usage_error() {
 fn without_masking_the_command_replaces_awssecrets() {
     let env = TestEnv::new();
     fs::write(env.path("vars.env"), "A='1'\n").unwrap();
-    let child = exec_command(
+    let child = spawn_piped(
         &env,
         &["--env-file", "vars.env", "--no-mask"],
         &["sh", "-c", "echo $$"],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
+    );
     let awssecrets_pid = child.id();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
@@ -313,14 +318,11 @@ fn a_value_written_byte_by_byte_is_still_masked() {
 fn lines_appear_when_written_not_at_exit() {
     let env = TestEnv::new();
     env.secret("ci/app", &format!(r#"{{"TOKEN":"{SECRET}"}}"#));
-    let mut child = exec_command(
+    let mut child = spawn_piped(
         &env,
         &["-s", "ci/app", "--mask"],
         &["sh", "-c", "echo first $TOKEN; exec sleep 5"],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
+    );
     let started = Instant::now();
     let first = read_line_within(&mut child, Duration::from_secs(4));
     assert_eq!(first, "first ***\n");
@@ -354,14 +356,11 @@ fn sigterm_is_forwarded_to_a_masked_child_and_its_status_reported() {
     let env = TestEnv::new();
     fs::write(env.path("vars.env"), format!("TOKEN='{SECRET}'\n")).unwrap();
     let trapping = r#"trap 'echo "got TERM, token $TOKEN"; exit 42' TERM; echo ready; while :; do sleep 0.05; done"#;
-    let mut child = exec_command(
+    let mut child = spawn_piped(
         &env,
         &["--env-file", "vars.env", "--mask"],
         &["sh", "-c", trapping],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
+    );
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
@@ -376,14 +375,11 @@ fn sigterm_is_forwarded_to_a_masked_child_and_its_status_reported() {
     );
 
     // A child that does not handle it dies of it: 128+15.
-    let mut child = exec_command(
+    let mut child = spawn_piped(
         &env,
         &["--env-file", "vars.env", "--mask"],
         &["sh", "-c", "echo ready; exec sleep 30"],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
+    );
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
@@ -486,7 +482,7 @@ fn a_signal_ends_the_draining_of_a_chatty_background_process() {
     let env = TestEnv::new();
     fs::write(env.path("vars.env"), "A='1'\n").unwrap();
     // The command exits at once; what it leaves behind writes forever, keeping the pipe busy.
-    let mut child = exec_command(
+    let mut child = spawn_piped(
         &env,
         &["--env-file", "vars.env", "--mask"],
         &[
@@ -494,10 +490,7 @@ fn a_signal_ends_the_draining_of_a_chatty_background_process() {
             "-c",
             "(while :; do echo tick; sleep 0.2; done) & echo started",
         ],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
+    );
     let first = read_line_within(&mut child, Duration::from_secs(5));
     assert_eq!(first, "started\n");
     std::thread::sleep(Duration::from_millis(1500));
