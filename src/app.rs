@@ -199,12 +199,13 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
         },
     })?;
 
+    let calls = session
+        .state
+        .calls
+        .load(std::sync::atomic::Ordering::SeqCst);
     log.info(format!(
-        "{} API calls for secret values",
-        session
-            .state
-            .calls
-            .load(std::sync::atomic::Ordering::SeqCst)
+        "{calls} API {} for secret values",
+        if calls == 1 { "call" } else { "calls" }
     ));
 
     let mut errors = Vec::new();

@@ -26,6 +26,9 @@ Examples:
   Layer secrets (later wins), prefix every name, GitLab dotenv report
     awssecrets -s ci/common -s ci/prod --prefix APP_ --format gitlab -o build.env
 
+  Every secret under a path, from the previous rotation
+    awssecrets -s 'ci/prod/*' --version-stage AWSPREVIOUS --format json
+
   GitHub Actions: mask every value, append to $GITHUB_ENV
     awssecrets -s arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/npm-AbCdEf --format github
 
@@ -188,8 +191,9 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct SelectionArgs {
     /// Secret to fetch, repeatable: ID (name or ARN), ID#KEY1,KEY2 (only those keys of a JSON
-    /// secret) or ALIAS,ID (variable name of a plain secret, prefix ALIAS_ of a JSON secret's keys).
-    /// Default: $AWSSECRETS_SECRETS, one SPEC per line or comma-separated ids
+    /// secret), ALIAS,ID (variable name of a plain secret, prefix ALIAS_ of a JSON secret's keys)
+    /// or ID* (every secret whose name starts with ID). Default: $AWSSECRETS_SECRETS, one SPEC
+    /// per line or comma-separated ids
     #[arg(short, long = "secret", value_name = "SPEC")]
     pub secrets: Vec<String>,
 
