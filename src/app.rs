@@ -8,7 +8,7 @@ use crate::aws;
 use crate::cli::{
     Cli, Command, ExecArgs, ExportArgs, SECRETS_ENV, Selection, WhoamiArgs, WhoamiFormat,
 };
-use crate::error::{Error, FetchFailure};
+use crate::error::Error;
 use crate::exec;
 use crate::files;
 use crate::mask;
@@ -182,22 +182,13 @@ fn no_secrets_error() -> Error {
 pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>, Error> {
     let session = aws::connect(&selection.aws).await?;
     log_session(&session, log);
-    // --timeout bounds each call, retries included; this bounds them all together (a second
-    // later, so that a single call's own timeout, which says more, comes first).
-    let results = tokio::time::timeout(
-        selection.aws.timeout + std::time::Duration::from_secs(1),
+    // --timeout bounds each call, retries included; this bounds them all together.
+    let results = aws::within_timeout(
+        selection.aws.timeout,
+        "fetching secrets",
         session.fetch_secrets(&selection.specs, selection.version_stage.as_deref()),
     )
-    .await
-    .map_err(|_| Error::Aws {
-        subject: "fetching secrets".into(),
-        failure: FetchFailure::Unavailable {
-            detail: format!(
-                "(not done within {} s, --timeout)",
-                selection.aws.timeout.as_secs_f64()
-            ),
-        },
-    })?;
+    .await?;
 
     let calls = session
         .state

@@ -99,51 +99,40 @@ pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
 
     let (mut region, mut region_source) = configured_region(options, &provider_config).await;
     let provider_config = provider_config.with_region(region.clone());
-    let loader = |region: Option<Region>| {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https.clone())
-            .timeout_config(timeouts.clone())
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(RETRY_ATTEMPTS)
-                    .with_initial_backoff(RETRY_INITIAL_BACKOFF)
-                    .with_max_backoff(RETRY_MAX_BACKOFF),
-            )
-            .region(region)
-            .no_credentials();
-        if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(endpoint_url) = &options.endpoint_url {
-            loader = loader.endpoint_url(endpoint_url);
-        }
-        loader
-    };
-    let sts_config = loader(Some(
-        region
-            .clone()
-            .unwrap_or(Region::from_static(FALLBACK_STS_REGION)),
-    ))
-    .load()
-    .await;
+    // Configuration is loaded once; STS needs a region even when only full ARNs were given.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
+        .timeout_config(timeouts)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(RETRY_ATTEMPTS)
+                .with_initial_backoff(RETRY_INITIAL_BACKOFF)
+                .with_max_backoff(RETRY_MAX_BACKOFF),
+        )
+        .region(Some(
+            region
+                .clone()
+                .unwrap_or(Region::from_static(FALLBACK_STS_REGION)),
+        ))
+        .no_credentials();
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint_url) = &options.endpoint_url {
+        loader = loader.endpoint_url(endpoint_url);
+    }
+    let sts_config = loader.load().await;
     let context = credentials::Context {
         provider_config: &provider_config,
         imds: imds.clone(),
         sts_config: &sts_config,
     };
-    // A little beyond --timeout, so that the SDK's own (more precise) timeout errors come first.
-    let bound = options.timeout + Duration::from_secs(1);
-    let resolved = tokio::time::timeout(bound, credentials::resolve(options, &context))
-        .await
-        .map_err(|_| Error::Aws {
-            subject: "AWS credentials".into(),
-            failure: FetchFailure::Unavailable {
-                detail: format!(
-                    "(none within {} s, --timeout)",
-                    options.timeout.as_secs_f64()
-                ),
-            },
-        })??;
+    let resolved = within_timeout(
+        options.timeout,
+        "AWS credentials",
+        credentials::resolve(options, &context),
+    )
+    .await??;
     if region.is_none() {
         // Only now, and only this late: off EC2 this lookup costs its timeouts.
         region = ImdsRegionProvider::builder()
@@ -154,19 +143,18 @@ pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
             .await;
         region_source = "instance metadata";
     }
-    let config = loader(region.clone())
-        .load()
-        .await
-        .into_builder()
+    let config = sts_config
+        .to_builder()
+        .region(region.clone())
         .credentials_provider(SharedCredentialsProvider::new(resolved.credentials))
         .build();
     Ok(AwsSession {
-        default_region: region.map(|region| region.to_string()),
-        region_source: if config.region().is_some() {
+        region_source: if region.is_some() {
             region_source
         } else {
             "nowhere"
         },
+        default_region: region.map(|region| region.to_string()),
         config,
         credentials_source: resolved.source,
         tls_roots: trust.description,
@@ -174,6 +162,23 @@ pub async fn connect(options: &AwsOptions) -> Result<AwsSession, Error> {
         state: Arc::default(),
         caller: OnceCell::new(),
     })
+}
+
+/// Runs `work` bounded a second past `--timeout` (so that a single call's own timeout, which
+/// says more, comes first); past it, `subject` is unavailable.
+pub async fn within_timeout<T>(
+    timeout: Duration,
+    subject: &str,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, Error> {
+    tokio::time::timeout(timeout + Duration::from_secs(1), work)
+        .await
+        .map_err(|_| Error::Aws {
+            subject: subject.to_owned(),
+            failure: FetchFailure::Unavailable {
+                detail: format!("(not done within {} s, --timeout)", timeout.as_secs_f64()),
+            },
+        })
 }
 
 /// The region from `--region`, the environment or the profile (never instance metadata).
