@@ -1,4 +1,5 @@
-//! The one error type of awssecrets: every message names what failed and why, never a secret value.
+//! The one error type of awssecrets, its exit codes, and the one kind of AWS failure: every
+//! message names what failed and why, never a secret value.
 
 use std::fmt;
 use std::io;
@@ -10,7 +11,7 @@ pub enum ExitCode {
     Failure = 1,
     /// Bad command line, bad SPEC, missing region or secret list.
     Usage = 2,
-    /// A secret does not exist (or is scheduled for deletion).
+    /// A secret or parameter does not exist (or is scheduled for deletion).
     NotFound = 3,
     /// The caller may not read a secret, or KMS may not decrypt it.
     AccessDenied = 4,
@@ -18,7 +19,7 @@ pub enum ExitCode {
     Credentials = 5,
     /// Throttled, network failure, timeout or AWS service error (retrying later may work).
     Unavailable = 6,
-    /// A secret's content cannot become the requested variables or output format.
+    /// A value cannot become the requested variables or output format.
     BadContent = 7,
     /// The output could not be written.
     Output = 8,
@@ -35,50 +36,69 @@ impl ExitCode {
     }
 }
 
-/// Why an AWS call (a secret fetch, an STS call) failed.
-#[derive(Debug)]
-pub enum FetchFailure {
-    /// ResourceNotFoundException, or a secret marked for deletion.
-    NotFound { detail: String },
-    /// AccessDeniedException and friends; `detail` is AWS's own explanation.
-    AccessDenied { detail: String },
-    /// KMS could not decrypt the secret (DecryptionFailure).
-    Decryption { detail: String },
-    /// The credentials were rejected (expired, unknown key, bad signature).
-    Credentials { detail: String },
-    /// Throttling, network, timeout or a 5xx: transient.
-    Unavailable { detail: String },
+/// What kind of failure an AWS call met: the one classification every source and STS share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The secret or parameter (or the asked version) does not exist.
+    NotFound,
+    /// The caller's policy does not allow the call.
+    AccessDenied,
+    /// KMS could not decrypt the value.
+    Decryption,
+    /// The credentials were rejected (expired, unknown key, bad signature, bad OIDC token).
+    Credentials,
+    /// AWS answered that the caller is over its request rate.
+    Throttled,
+    /// Network, timeout or a 5xx: transient.
+    Unavailable,
     /// Anything else AWS answered.
-    Other { detail: String },
+    Other,
 }
 
-impl FetchFailure {
-    fn exit_code(&self) -> ExitCode {
+impl FailureKind {
+    fn exit_code(self) -> ExitCode {
         match self {
-            FetchFailure::NotFound { .. } => ExitCode::NotFound,
-            FetchFailure::AccessDenied { .. } | FetchFailure::Decryption { .. } => {
-                ExitCode::AccessDenied
-            }
-            FetchFailure::Credentials { .. } => ExitCode::Credentials,
-            FetchFailure::Unavailable { .. } => ExitCode::Unavailable,
-            FetchFailure::Other { .. } => ExitCode::Failure,
+            FailureKind::NotFound => ExitCode::NotFound,
+            FailureKind::AccessDenied | FailureKind::Decryption => ExitCode::AccessDenied,
+            FailureKind::Credentials => ExitCode::Credentials,
+            FailureKind::Throttled | FailureKind::Unavailable => ExitCode::Unavailable,
+            FailureKind::Other => ExitCode::Failure,
+        }
+    }
+
+    fn phrase(self) -> &'static str {
+        match self {
+            FailureKind::NotFound => "not found",
+            FailureKind::AccessDenied => "access denied",
+            FailureKind::Decryption => "KMS could not decrypt it",
+            FailureKind::Credentials => "AWS rejected the credentials",
+            FailureKind::Throttled | FailureKind::Unavailable => "unavailable",
+            FailureKind::Other => "failed",
         }
     }
 }
 
-impl fmt::Display for FetchFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FetchFailure::NotFound { detail } => write!(f, "not found {detail}"),
-            FetchFailure::AccessDenied { detail } => write!(f, "access denied {detail}"),
-            FetchFailure::Decryption { detail } => {
-                write!(f, "KMS could not decrypt it {detail}")
-            }
-            FetchFailure::Credentials { detail } => {
-                write!(f, "AWS rejected the credentials {detail}")
-            }
-            FetchFailure::Unavailable { detail } => write!(f, "unavailable {detail}"),
-            FetchFailure::Other { detail } => write!(f, "failed {detail}"),
+/// One classified AWS failure: its kind and AWS's own explanation (which never holds a value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: Option<String>,
+}
+
+impl Failure {
+    /// A failure of `kind` explained by `message`.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            message: Some(message.into()),
+        }
+    }
+
+    /// A failure of `kind` without an explanation.
+    pub fn bare(kind: FailureKind) -> Self {
+        Failure {
+            kind,
+            message: None,
         }
     }
 }
@@ -90,15 +110,17 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    /// An AWS call failed: `subject` says which (`secret ci/npm`, `assuming role arn:...`).
-    #[error("{subject}: {failure}")]
+    /// An AWS call failed: `subject` says which (`secret ci/npm`, `assuming role arn:...`),
+    /// `place` where (` in eu-west-1 (account 123456789012)`).
+    #[error("{subject}: {}{}{}", .failure.kind.phrase(), spaced(.place), explanation(&.failure.message))]
     Aws {
         subject: String,
-        failure: FetchFailure,
+        place: String,
+        failure: Failure,
     },
 
-    /// A secret was fetched but cannot become variables, or a value cannot be written in the
-    /// requested format. `subject` names the secret or the variable.
+    /// A value was fetched but cannot become variables, or cannot be written in the requested
+    /// format. `subject` names the secret or the variable.
     #[error("{subject}: {problem}")]
     BadContent { subject: String, problem: String },
 
@@ -114,7 +136,7 @@ pub enum Error {
         source: io::Error,
     },
 
-    /// Something unclassified (e.g. an AWS call other than a secret fetch).
+    /// Something unclassified.
     #[error("{0}")]
     Other(String),
 
@@ -125,6 +147,21 @@ pub enum Error {
     /// Several failures, all reported; the exit code is the first one's.
     #[error("{}", list_failures(.0))]
     Several(Vec<Error>),
+}
+
+fn spaced(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" {text}")
+    }
+}
+
+fn explanation(message: &Option<String>) -> String {
+    match message {
+        Some(message) if !message.is_empty() => format!(": {message}"),
+        _ => String::new(),
+    }
 }
 
 /// `error` and its causes, by their `Display` only (a `Debug` form could hold a response body).
@@ -155,7 +192,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Usage(_) => ExitCode::Usage,
-            Error::Aws { failure, .. } => failure.exit_code(),
+            Error::Aws { failure, .. } => failure.kind.exit_code(),
             Error::BadContent { .. } => ExitCode::BadContent,
             Error::Credentials(_) => ExitCode::Credentials,
             Error::Output { .. } => ExitCode::Output,
@@ -167,11 +204,34 @@ impl Error {
         }
     }
 
+    /// The kind of AWS failure, when every failure in this error is an AWS one of one kind.
+    pub fn failure_kind(&self) -> Option<FailureKind> {
+        match self {
+            Error::Aws { failure, .. } => Some(failure.kind),
+            Error::Several(errors) => {
+                let first = errors.first()?.failure_kind()?;
+                errors
+                    .iter()
+                    .all(|error| error.failure_kind() == Some(first))
+                    .then_some(first)
+            }
+            _ => None,
+        }
+    }
+
     /// A content error about `subject` (a secret id or a variable name).
     pub fn bad_content(subject: impl Into<String>, problem: impl Into<String>) -> Self {
         Error::BadContent {
             subject: subject.into(),
             problem: problem.into(),
+        }
+    }
+
+    /// A failure to write `target`.
+    pub fn output(target: impl fmt::Display, source: io::Error) -> Self {
+        Error::Output {
+            target: target.to_string(),
+            source,
         }
     }
 
@@ -194,9 +254,8 @@ mod tests {
         let error = Error::from_many(vec![
             Error::Aws {
                 subject: "secret ci/a".into(),
-                failure: FetchFailure::NotFound {
-                    detail: "in eu-west-1".into(),
-                },
+                place: "in eu-west-1".into(),
+                failure: Failure::bare(FailureKind::NotFound),
             },
             Error::bad_content("secret ci/b", "key \"x\" is missing"),
         ])
@@ -206,6 +265,22 @@ mod tests {
             error.to_string(),
             "2 failures:\n  secret ci/a: not found in eu-west-1\n  secret ci/b: key \"x\" is missing"
         );
+        assert_eq!(error.failure_kind(), None, "not all of one AWS kind");
+    }
+
+    #[test]
+    fn aws_failures_read_kind_place_and_explanation() {
+        let error = Error::Aws {
+            subject: "parameter /ci/npm".into(),
+            place: "in eu-west-1 (account 123456789012)".into(),
+            failure: Failure::new(FailureKind::AccessDenied, "not authorized"),
+        };
+        assert_eq!(
+            error.to_string(),
+            "parameter /ci/npm: access denied in eu-west-1 (account 123456789012): not authorized"
+        );
+        assert_eq!(error.exit_code(), ExitCode::AccessDenied);
+        assert_eq!(error.failure_kind(), Some(FailureKind::AccessDenied));
     }
 
     #[test]

@@ -1,20 +1,32 @@
 //! awssecrets: fetch AWS Secrets Manager secrets for CI, and print them for the consumer that
 //! reads them or run a command with them in its environment.
 //!
-//! `main.rs` only parses the command line and reports; [`app`] runs the commands. The pure core
-//! ([`spec`], [`secret`], [`output`], [`mask`]) does no I/O; the edges ([`aws`], [`fetch`],
-//! [`credentials`], [`tls`], [`files`], [`exec`]) do.
+//! # Layers
+//!
+//! A module may use the modules of lower layers, never those of its own layer or above
+//! (`tests/cli/layering.rs` enforces this table):
+//!
+//! | layer | modules | what they are |
+//! | --- | --- | --- |
+//! | 6 | `cli` | the command line; only `main` sees it |
+//! | 5 | `app` | one file per command: the only place that combines the layers below |
+//! | 4 | `source`, `render`, `exec` | where values come from; how they are written; how a command runs with them |
+//! | 3 | `aws` | the AWS edge: session, credentials, retries, failure classification |
+//! | 2 | `naming`, `mask`, `files` | pure naming and masking; the file edge |
+//! | 1 | `model` | values, variables, layers |
+//! | 0 | `error` | the one error type and its exit codes |
+//!
+//! The pure core (`naming`, `mask`, `render`, `model`) does no I/O; the edges (`aws`,
+//! `source`, `files`, `exec`) do.
 
 pub mod app;
 pub mod aws;
 pub mod cli;
-pub mod credentials;
 pub mod error;
 pub mod exec;
-pub mod fetch;
 pub mod files;
 pub mod mask;
-pub mod output;
-pub mod secret;
-pub mod spec;
-pub mod tls;
+pub mod model;
+pub mod naming;
+pub mod render;
+pub mod source;

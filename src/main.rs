@@ -2,11 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = awssecrets::cli::Cli::parse();
-    match awssecrets::app::run(cli) {
+    match awssecrets::cli::parse().and_then(awssecrets::app::run) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("error: {error:#}");

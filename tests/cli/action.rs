@@ -8,35 +8,31 @@ use std::process::Command;
 use crate::support::consumers::github_env_pairs;
 use crate::support::stub::{Reply, Stub};
 use crate::support::values::expected;
-use crate::support::{Outcome, REGION, TestEnv, binary, read};
+use crate::support::{Outcome, REGION, Run, TestEnv, binary, read};
 
 fn repository_file(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
 /// `sh action/run.sh` in the test's hermetic environment.
-fn action_command(env: &TestEnv) -> Command {
-    let mut command = Command::new("sh");
-    command.arg(repository_file("action/run.sh"));
-    env.isolate(&mut command);
-    command
+fn action_command(env: &TestEnv) -> Run {
+    env.program("sh").arg(repository_file("action/run.sh"))
 }
 
 /// `sh action/run.sh` with the runner's environment and `inputs` (name, value).
 fn run_action(env: &TestEnv, inputs: &[(&str, &str)]) -> Outcome {
-    let mut command = action_command(env);
-    command
+    let mut command = action_command(env)
         .env("CI", "true")
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_ENV", env.path("github_env"))
         .env("RUNNER_TEMP", env.home.path());
     for (name, value) in inputs {
-        command.env(
+        command = command.env(
             format!("INPUT_{}", name.to_uppercase().replace('-', "_")),
             value,
         );
     }
-    Outcome::of(command.output().unwrap())
+    command.run()
 }
 
 #[test]
@@ -170,12 +166,11 @@ fn the_action_refuses_to_print_values_into_the_log() {
 #[test]
 fn the_action_needs_a_version_when_pinned_by_commit() {
     let env = TestEnv::new();
-    let mut command = action_command(&env);
-    command
+    let outcome = action_command(&env)
         .env("INPUT_SECRET_IDS", "ci/npm")
         .env("ACTION_REPOSITORY", "octo/awssecrets")
-        .env("ACTION_REF", "0123456789abcdef0123456789abcdef01234567");
-    let outcome = Outcome::of(command.output().unwrap());
+        .env("ACTION_REF", "0123456789abcdef0123456789abcdef01234567")
+        .run();
     outcome.expect_code(1);
     assert!(
         outcome

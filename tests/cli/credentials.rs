@@ -2,26 +2,20 @@
 //! metadata, profiles, `whoami`, and fast explained failures. Everything on loopback.
 
 use std::fs;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::stub::{self, Imds, Reply, Stub};
-use crate::support::{Outcome, REGION, TestEnv};
+use crate::support::{NO_ARGS, Outcome, REGION, Run, TestEnv};
 
 const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6Z3JvdXAvYXBwIn0.c2lnbmF0dXJl";
 
-/// The command with no credentials of any kind in its environment.
-fn without_credentials(env: &TestEnv) -> Command {
-    let mut command = env.command();
-    command
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN");
-    command
+/// The binary with no credentials of any kind in its environment.
+fn without_credentials(env: &TestEnv) -> Run {
+    env.awssecrets(NO_ARGS).without_credentials()
 }
 
-fn run(mut command: Command, args: &[&str]) -> Outcome {
-    Outcome::of(command.args(args).output().unwrap())
+fn run(command: Run, args: &[&str]) -> Outcome {
+    command.args(args).run()
 }
 
 fn whoami_json(outcome: &Outcome) -> serde_json::Value {
@@ -79,8 +73,8 @@ fn role_arn_assumes_a_role_named_after_the_ci_job() {
     let env = TestEnv::new();
     env.secret("ci/npm", "token-value");
     let role = format!("arn:aws:iam::{}:role/deployer", env.account);
-    let mut command = env.command();
-    command
+    let command = env
+        .awssecrets(NO_ARGS)
         .env("CI_PROJECT_PATH", "group/app")
         .env("CI_JOB_ID", "4711");
     let json = whoami_json(&run(
@@ -100,8 +94,7 @@ fn role_arn_assumes_a_role_named_after_the_ci_job() {
     );
 
     // The same through the environment, with an explicit session name, fetching a secret.
-    let mut command = env.command();
-    command.env("AWSSECRETS_ROLE_ARN", &role);
+    let command = env.awssecrets(NO_ARGS).env("AWSSECRETS_ROLE_ARN", &role);
     let outcome = run(
         command,
         &["-s", "ci/npm", "--role-session-name", "laptop@jane", "-v"],
@@ -124,8 +117,7 @@ fn role_arn_assumes_a_role_named_after_the_ci_job() {
 fn web_identity_token_from_an_environment_variable() {
     let env = TestEnv::new();
     let role = format!("arn:aws:iam::{}:role/gitlab-ci", env.account);
-    let mut command = without_credentials(&env);
-    command
+    let command = without_credentials(&env)
         .env("AWS_ID_TOKEN", JWT)
         .env("GITHUB_REPOSITORY", "octo/app")
         .env("GITHUB_RUN_ID", "99");
@@ -196,16 +188,14 @@ fn github_actions_oidc_token_is_fetched_and_exchanged() {
     let endpoint = github_token_endpoint();
     let role = format!("arn:aws:iam::{}:role/github", env.account);
     let github = |bearer: &str| {
-        let mut command = without_credentials(&env);
-        command
+        without_credentials(&env)
             .env(
                 "ACTIONS_ID_TOKEN_REQUEST_URL",
                 format!("{}/token?api-version=2.0", endpoint.url),
             )
             .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", bearer)
             .env("GITHUB_REPOSITORY", "octo/app")
-            .env("GITHUB_RUN_ID", "12345");
-        command
+            .env("GITHUB_RUN_ID", "12345")
     };
     let json = whoami_json(&run(
         github("runtime-bearer-token"),
@@ -255,8 +245,7 @@ fn instance_role_through_imdsv2_with_region_from_metadata() {
     let env = TestEnv::new();
     env.secret_in("eu-north-1", "ci/npm", "from-ec2");
     let metadata = stub::imds(Imds::Serving, &env.credentials, "eu-north-1");
-    let mut command = without_credentials(&env);
-    command
+    let command = without_credentials(&env)
         .env_remove("AWS_EC2_METADATA_DISABLED")
         .env_remove("AWS_REGION")
         .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &metadata.url);
@@ -284,8 +273,7 @@ fn instance_role_through_imdsv2_with_region_from_metadata() {
 fn an_unanswered_imds_token_request_fails_fast_naming_the_hop_limit() {
     let env = TestEnv::new();
     let metadata = stub::imds(Imds::TokenNeverAnswered, &env.credentials, REGION);
-    let mut command = without_credentials(&env);
-    command
+    let command = without_credentials(&env)
         .env_remove("AWS_EC2_METADATA_DISABLED")
         .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &metadata.url);
     let started = Instant::now();
@@ -317,8 +305,7 @@ fn role_profile_with_source_profile_in_a_temp_config() {
         ),
     )
     .unwrap();
-    let mut command = without_credentials(&env);
-    command.env_remove("AWS_REGION");
+    let command = without_credentials(&env).env_remove("AWS_REGION");
     let json = whoami_json(&run(
         command,
         &["whoami", "--profile", "ci", "--format", "json"],
@@ -348,7 +335,7 @@ fn assume_role_failures_name_the_role_and_exit_with_their_class() {
     let env = TestEnv::new();
     let unreachable = "http://127.0.0.1:9";
     run(
-        env.command(),
+        env.awssecrets(NO_ARGS),
         &[
             "whoami",
             "--role-arn",

@@ -13,28 +13,21 @@ use nix::unistd::Pid;
 
 use crate::support::consumers::{PRINT_VARIABLES, nul_separated_pairs};
 use crate::support::values::{expected, names, seed, tricky_values};
-use crate::support::{Outcome, TestEnv};
+use crate::support::{CANARY, Outcome, Run, TestEnv};
 
-/// A value long enough to be masked.
-const SECRET: &str = "s3cr3t-v4lue-9a7c";
-
-/// `exec` with `args` before `--` and `command` after it.
+/// Runs `exec` with `args` before `--` and `command` after it.
 fn exec(env: &TestEnv, args: &[&str], command: &[&str]) -> Outcome {
-    Outcome::of(exec_command(env, args, command).output().unwrap())
+    exec_command(env, args, command).run()
 }
 
-fn exec_command(env: &TestEnv, args: &[&str], command: &[&str]) -> std::process::Command {
-    let mut process = env.command();
-    process.arg("exec").args(args).arg("--").args(command);
-    process
+/// `exec` with `args` before `--` and `command` after it, to be set up further.
+fn exec_command(env: &TestEnv, args: &[&str], command: &[&str]) -> Run {
+    env.awssecrets(["exec"]).args(args).arg("--").args(command)
 }
 
 /// Starts awssecrets exec with its stdout piped to the test.
 fn spawn_piped(env: &TestEnv, args: &[&str], command: &[&str]) -> Child {
-    exec_command(env, args, command)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap()
+    exec_command(env, args, command).spawn()
 }
 
 /// A child printing the named variables NUL-separated.
@@ -82,17 +75,14 @@ fn export_then_env_file_then_exec_round_trips_without_aws() {
         .expect_success();
     let child = print_variables(&names(&values));
     // No credentials and no endpoint: a later stage needs no AWS at all.
-    let mut command = exec_command(
+    let outcome = exec_command(
         &env,
         &["--env-file", ".ci-secrets", "--no-mask"],
         &as_strs(&child),
-    );
-    command
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
-    let outcome = Outcome::of(command.output().unwrap());
+    )
+    .without_credentials()
+    .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    .run();
     assert_child_saw(&outcome, &values);
 }
 
@@ -101,7 +91,7 @@ fn later_wins_inherited_then_env_files_then_secrets() {
     let env = TestEnv::new();
     env.secret(
         "ci/app",
-        r#"{"FROM_SECRET":"secret","SHARED":"from-secret"}"#,
+        r#"{"FROM_CANARY":"secret","SHARED":"from-secret"}"#,
     );
     fs::write(
         env.path("first.env"),
@@ -112,29 +102,26 @@ fn later_wins_inherited_then_env_files_then_secrets() {
     let child = print_variables(&[
         "INHERITED",
         "FROM_FILE",
-        "FROM_SECRET",
+        "FROM_CANARY",
         "SHARED",
         "UNTOUCHED",
     ]);
-    let outcome = Outcome::of(
-        exec_command(
-            &env,
-            &[
-                "--env-file",
-                "first.env",
-                "--env-file",
-                "second.env",
-                "-s",
-                "ci/app",
-                "--no-mask",
-            ],
-            &as_strs(&child),
-        )
-        .env("INHERITED", "parent")
-        .env("UNTOUCHED", "kept")
-        .output()
-        .unwrap(),
-    );
+    let outcome = exec_command(
+        &env,
+        &[
+            "--env-file",
+            "first.env",
+            "--env-file",
+            "second.env",
+            "-s",
+            "ci/app",
+            "--no-mask",
+        ],
+        &as_strs(&child),
+    )
+    .env("INHERITED", "parent")
+    .env("UNTOUCHED", "kept")
+    .run();
     outcome
         .expect_success()
         .expect_stderr("warning: variable SHARED from env file second.env overrides the one from env file first.env")
@@ -146,7 +133,7 @@ fn later_wins_inherited_then_env_files_then_secrets() {
         expected(&[
             ("INHERITED", "file-wins"),
             ("FROM_FILE", "file"),
-            ("FROM_SECRET", "secret"),
+            ("FROM_CANARY", "secret"),
             ("SHARED", "from-secret"),
             ("UNTOUCHED", "kept"),
         ])
@@ -157,16 +144,13 @@ fn later_wins_inherited_then_env_files_then_secrets() {
 fn pristine_keeps_only_a_minimal_environment() {
     let env = TestEnv::new();
     env.secret("ci/app", r#"{"TOKEN":"t"}"#);
-    let outcome = Outcome::of(
-        exec_command(
-            &env,
-            &["--pristine", "--no-mask", "-s", "ci/app"],
-            &["sh", "-c", "env | sort"],
-        )
-        .env("LEAKY", "should-not-pass")
-        .output()
-        .unwrap(),
-    );
+    let outcome = exec_command(
+        &env,
+        &["--pristine", "--no-mask", "-s", "ci/app"],
+        &["sh", "-c", "env | sort"],
+    )
+    .env("LEAKY", "should-not-pass")
+    .run();
     outcome.expect_success();
     let names: Vec<&str> = outcome
         .stdout
@@ -177,7 +161,7 @@ fn pristine_keeps_only_a_minimal_environment() {
         names.contains(&"TOKEN") && names.contains(&"PATH") && names.contains(&"HOME"),
         "{names:?}"
     );
-    for absent in ["LEAKY", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"] {
+    for absent in ["LEAKY", "AWS_CANARY_ACCESS_KEY", "AWS_ENDPOINT_URL"] {
         assert!(
             !names.contains(&absent),
             "{absent} passed through --pristine: {names:?}"
@@ -250,14 +234,14 @@ fn without_masking_the_command_replaces_awssecrets() {
 #[test]
 fn a_failing_fetch_never_starts_the_command() {
     let env = TestEnv::new();
-    env.secret("ci/ok", &format!(r#"{{"A":"{SECRET}"}}"#));
+    env.secret("ci/ok", &format!(r#"{{"A":"{CANARY}"}}"#));
     exec(
         &env,
         &["-s", "ci/ok", "-s", "ci/missing"],
         &["touch", "started"],
     )
     .expect_failure(3, "secret ci/missing: not found")
-    .expect_stderr_without(&[SECRET]);
+    .expect_stderr_without(&[CANARY]);
     assert!(!env.path("started").exists(), "the command ran");
 }
 
@@ -266,7 +250,7 @@ fn masked_output_hides_every_value_and_line() {
     let env = TestEnv::new();
     env.secret(
         "ci/app",
-        &format!(r#"{{"TOKEN":"{SECRET}","KEY":"-----BEGIN KEY-----\nmulti-line-secret\n-----END KEY-----","PORT":"5432"}}"#),
+        &format!(r#"{{"TOKEN":"{CANARY}","KEY":"-----BEGIN KEY-----\nmulti-line-secret\n-----END KEY-----","PORT":"5432"}}"#),
     );
     let script = r#"echo "token=$TOKEN port=$PORT"; echo "$KEY" >&2"#;
     let outcome = exec(&env, &["-s", "ci/app", "--mask"], &["sh", "-c", script]);
@@ -281,33 +265,27 @@ fn masked_output_hides_every_value_and_line() {
 #[test]
 fn masking_is_on_in_ci_and_off_elsewhere() {
     let env = TestEnv::new();
-    env.secret("ci/app", &format!(r#"{{"TOKEN":"{SECRET}"}}"#));
-    let in_ci = Outcome::of(
-        exec_command(&env, &["-s", "ci/app"], &["sh", "-c", "echo $TOKEN"])
-            .env("CI", "true")
-            .output()
-            .unwrap(),
-    );
+    env.secret("ci/app", &format!(r#"{{"TOKEN":"{CANARY}"}}"#));
+    let in_ci = exec_command(&env, &["-s", "ci/app"], &["sh", "-c", "echo $TOKEN"])
+        .env("CI", "true")
+        .run();
     assert_eq!(in_ci.expect_success().stdout, "***\n");
     let laptop = exec(&env, &["-s", "ci/app"], &["sh", "-c", "echo $TOKEN"]);
-    assert_eq!(laptop.expect_success().stdout, format!("{SECRET}\n"));
-    let told = Outcome::of(
-        exec_command(
-            &env,
-            &["-s", "ci/app", "--no-mask"],
-            &["sh", "-c", "echo $TOKEN"],
-        )
-        .env("CI", "true")
-        .output()
-        .unwrap(),
-    );
-    assert_eq!(told.expect_success().stdout, format!("{SECRET}\n"));
+    assert_eq!(laptop.expect_success().stdout, format!("{CANARY}\n"));
+    let told = exec_command(
+        &env,
+        &["-s", "ci/app", "--no-mask"],
+        &["sh", "-c", "echo $TOKEN"],
+    )
+    .env("CI", "true")
+    .run();
+    assert_eq!(told.expect_success().stdout, format!("{CANARY}\n"));
 }
 
 #[test]
 fn a_value_written_byte_by_byte_is_still_masked() {
     let env = TestEnv::new();
-    env.secret("ci/app", &format!(r#"{{"TOKEN":"{SECRET}"}}"#));
+    env.secret("ci/app", &format!(r#"{{"TOKEN":"{CANARY}"}}"#));
     // Each character is its own write, with a pause: the reads split the value everywhere.
     let script = r#"printf 'before '; v=$TOKEN; while [ -n "$v" ]; do rest=${v#?}; printf '%s' "${v%"$rest"}"; v=$rest; sleep 0.01; done; printf ' after\n'"#;
     let outcome = exec(&env, &["-s", "ci/app", "--mask"], &["sh", "-c", script]);
@@ -317,7 +295,7 @@ fn a_value_written_byte_by_byte_is_still_masked() {
 #[test]
 fn lines_appear_when_written_not_at_exit() {
     let env = TestEnv::new();
-    env.secret("ci/app", &format!(r#"{{"TOKEN":"{SECRET}"}}"#));
+    env.secret("ci/app", &format!(r#"{{"TOKEN":"{CANARY}"}}"#));
     let mut child = spawn_piped(
         &env,
         &["-s", "ci/app", "--mask"],
@@ -354,7 +332,7 @@ fn read_line_within(child: &mut Child, limit: Duration) -> String {
 #[test]
 fn sigterm_is_forwarded_to_a_masked_child_and_its_status_reported() {
     let env = TestEnv::new();
-    fs::write(env.path("vars.env"), format!("TOKEN='{SECRET}'\n")).unwrap();
+    fs::write(env.path("vars.env"), format!("TOKEN='{CANARY}'\n")).unwrap();
     let trapping = r#"trap 'echo "got TERM, token $TOKEN"; exit 42' TERM; echo ready; while :; do sleep 0.05; done"#;
     let mut child = spawn_piped(
         &env,
@@ -407,7 +385,7 @@ fn wait_within(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
 #[test]
 fn binary_output_and_colours_pass_unchanged() {
     let env = TestEnv::new();
-    fs::write(env.path("vars.env"), format!("TOKEN='{SECRET}'\n")).unwrap();
+    fs::write(env.path("vars.env"), format!("TOKEN='{CANARY}'\n")).unwrap();
     // Deterministic bytes of every value, ANSI colour codes included, never holding the secret.
     let mut bytes: Vec<u8> = b"\x1b[31mred\x1b[0m\n".to_vec();
     let mut state: u32 = 12345;
@@ -431,9 +409,7 @@ fn stdin_passes_through_to_a_masked_child() {
     fs::write(env.path("vars.env"), "A='1'\n").unwrap();
     let mut child = exec_command(&env, &["--env-file", "vars.env", "--mask"], &["cat"])
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn();
     child
         .stdin
         .take()
@@ -448,13 +424,13 @@ fn stdin_passes_through_to_a_masked_child() {
 #[test]
 fn env_file_problems_are_reported_without_values() {
     let env = TestEnv::new();
-    fs::write(env.path("bad.env"), format!("OK='x'\nBROKEN='{SECRET}\n")).unwrap();
+    fs::write(env.path("bad.env"), format!("OK='x'\nBROKEN='{CANARY}\n")).unwrap();
     exec(&env, &["--env-file", "bad.env"], &["true"])
         .expect_failure(
             7,
             "env file bad.env: the entry after OK is not valid dotenv",
         )
-        .expect_stderr_without(&[SECRET]);
+        .expect_stderr_without(&[CANARY]);
     exec(&env, &["--env-file", "missing.env"], &["true"])
         .expect_failure(2, "cannot read env file missing.env");
 }
@@ -488,7 +464,7 @@ fn a_signal_ends_the_draining_of_a_chatty_background_process() {
         &[
             "sh",
             "-c",
-            "(while :; do echo tick; sleep 0.2; done) & echo started",
+            "(sleep 0.2; while :; do echo tick; sleep 0.2; done) & echo started",
         ],
     );
     let first = read_line_within(&mut child, Duration::from_secs(5));

@@ -2,9 +2,8 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 
-use crate::support::{Outcome, REGION, TestEnv, read};
+use crate::support::{NO_ARGS, REGION, TestEnv, read};
 
 #[test]
 fn json_and_plain_secrets_print_as_dotenv() {
@@ -46,20 +45,16 @@ fn secrets_list_from_the_environment() {
     let env = TestEnv::new();
     env.secret("ci/a", r#"{"A":"1","B":"2"}"#);
     env.secret("ci/b", "bee");
-    let comma = Outcome::of(
-        env.command()
-            .env("AWSSECRETS_SECRETS", "ci/a, ci/b")
-            .output()
-            .unwrap(),
-    );
+    let comma = env
+        .awssecrets(NO_ARGS)
+        .env("AWSSECRETS_SECRETS", "ci/a, ci/b")
+        .run();
     comma.expect_success();
     assert_eq!(comma.stdout, "A='1'\nB='2'\nCI_B='bee'\n");
-    let lines = Outcome::of(
-        env.command()
-            .env("AWSSECRETS_SECRETS", "ci/a#B\n  BEE,ci/b\n")
-            .output()
-            .unwrap(),
-    );
+    let lines = env
+        .awssecrets(NO_ARGS)
+        .env("AWSSECRETS_SECRETS", "ci/a#B\n  BEE,ci/b\n")
+        .run();
     lines.expect_success();
     assert_eq!(lines.stdout, "B='2'\nBEE='bee'\n");
 }
@@ -68,13 +63,10 @@ fn secrets_list_from_the_environment() {
 fn flag_wins_over_the_environment_list() {
     let env = TestEnv::new();
     env.secret("ci/b", "bee");
-    let outcome = Outcome::of(
-        env.command()
-            .env("AWSSECRETS_SECRETS", "does/not/exist")
-            .args(["-s", "ci/b"])
-            .output()
-            .unwrap(),
-    );
+    let outcome = env
+        .awssecrets(["-s", "ci/b"])
+        .env("AWSSECRETS_SECRETS", "does/not/exist")
+        .run();
     outcome.expect_success();
     assert_eq!(outcome.stdout, "CI_B='bee'\n");
 }
@@ -164,21 +156,12 @@ fn a_full_arns_region_wins_and_partial_arns_work() {
 fn full_arns_need_no_region() {
     let env = TestEnv::new();
     let arn = env.secret_in("ap-southeast-2", "ci/syd", "s");
-    let outcome = Outcome::of(
-        env.command()
-            .env_remove("AWS_REGION")
-            .args(["-s", &arn])
-            .output()
-            .unwrap(),
-    );
+    let outcome = env.awssecrets(["-s", &arn]).env_remove("AWS_REGION").run();
     assert_eq!(outcome.expect_success().stdout, "CI_SYD='s'\n");
-    let no_region = Outcome::of(
-        env.command()
-            .env_remove("AWS_REGION")
-            .args(["-s", "ci/syd"])
-            .output()
-            .unwrap(),
-    );
+    let no_region = env
+        .awssecrets(["-s", "ci/syd"])
+        .env_remove("AWS_REGION")
+        .run();
     no_region.expect_failure(2, "no AWS region for secret ci/syd: pass --region");
 }
 
@@ -213,16 +196,11 @@ fn output_file_is_0600_even_under_umask_000() {
     let path = env.path(".ci-secrets");
     fs::write(&path, "old contents").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
-    let mut command = env.command();
-    command.args(["-s", "app", "-o"]).arg(&path);
-    // SAFETY: umask is async-signal-safe and touches only the child.
-    unsafe {
-        command.pre_exec(|| {
-            nix::sys::stat::umask(nix::sys::stat::Mode::empty());
-            Ok(())
-        });
-    }
-    let outcome = Outcome::of(command.output().unwrap());
+    let outcome = env
+        .awssecrets(["-s", "app", "-o"])
+        .arg(&path)
+        .umask(0)
+        .run();
     outcome.expect_success();
     assert_eq!(outcome.stdout, "");
     assert_eq!(read(&path), "A='1'\n");
@@ -246,12 +224,7 @@ fn stdout_redirected_to_a_readable_file_is_made_private() {
     let file = fs::File::create(&path).unwrap();
     file.set_permissions(fs::Permissions::from_mode(0o644))
         .unwrap();
-    let status = env
-        .command()
-        .args(["-s", "app"])
-        .stdout(file)
-        .status()
-        .unwrap();
+    let status = env.awssecrets(["-s", "app"]).stdout(file).status();
     assert!(status.success());
     assert_eq!(read(&path), "A='1'\n");
     assert_eq!(
@@ -330,16 +303,11 @@ fn profile_from_a_temp_aws_config() {
         ),
     )
     .unwrap();
-    let outcome = Outcome::of(
-        env.command()
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY")
-            .env_remove("AWS_SESSION_TOKEN")
-            .env_remove("AWS_REGION")
-            .args(["--profile", "ci", "-s", "ci/npm", "-v"])
-            .output()
-            .unwrap(),
-    );
+    let outcome = env
+        .awssecrets(["--profile", "ci", "-s", "ci/npm", "-v"])
+        .without_credentials()
+        .env_remove("AWS_REGION")
+        .run();
     outcome.expect_success().expect_stderr(&format!(
         "region {REGION} (from profile), credentials from profile ci,"
     ));

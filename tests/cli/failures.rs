@@ -5,12 +5,10 @@ use std::fs;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use awssecrets::credentials::percent_encode;
+use awssecrets::aws::percent_encode;
 
 use crate::support::http::{request, xml_field};
-use crate::support::{Emulator, Outcome, REGION, TestEnv, read};
-
-const CANARY: &str = "canary-7f3a9c";
+use crate::support::{CANARY, Emulator, REGION, TestEnv, Untouched};
 
 #[test]
 fn not_found_names_the_secret_region_and_account() {
@@ -18,6 +16,7 @@ fn not_found_names_the_secret_region_and_account() {
     env.secret("ci/ok", &format!(r#"{{"A":"{CANARY}"}}"#));
     let path = env.path(".ci-secrets");
     fs::write(&path, "previous").unwrap();
+    let untouched = Untouched::of(&path);
     env.run([
         "-s",
         "ci/ok",
@@ -34,7 +33,7 @@ fn not_found_names_the_secret_region_and_account() {
         ),
     )
     .expect_stderr_without(&[CANARY]);
-    assert_eq!(read(&path), "previous", "the output file is left as it was");
+    untouched.assert();
 }
 
 #[test]
@@ -68,15 +67,7 @@ fn a_bad_secret_fails_the_whole_run() {
 fn no_credentials_fails_fast_with_what_to_set() {
     let env = TestEnv::new();
     let started = Instant::now();
-    let outcome = Outcome::of(
-        env.command()
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY")
-            .env_remove("AWS_SESSION_TOKEN")
-            .args(["-s", "ci/x"])
-            .output()
-            .unwrap(),
-    );
+    let outcome = env.awssecrets(["-s", "ci/x"]).without_credentials().run();
     outcome
         .expect_failure(5, "no AWS credentials found")
         .expect_stderr("AWS_ACCESS_KEY_ID")
@@ -186,49 +177,38 @@ fn access_denied_and_rejected_credentials() {
         &["secretsmanager:GetSecretValue", "sts:GetCallerIdentity"],
     );
     emulator.enforce_iam();
-    let reader = Outcome::of(
-        env.command()
-            .env("AWS_ACCESS_KEY_ID", &reader_key)
-            .env("AWS_SECRET_ACCESS_KEY", &reader_secret)
-            .env_remove("AWS_SESSION_TOKEN")
-            .args(["-s", "ci/locked", "-s", "V,ci/also-locked", "-v"])
-            .output()
-            .unwrap(),
-    );
+    let reader = env
+        .awssecrets(["-s", "ci/locked", "-s", "V,ci/also-locked", "-v"])
+        .env("AWS_ACCESS_KEY_ID", &reader_key)
+        .env("AWS_SECRET_ACCESS_KEY", &reader_secret)
+        .env_remove("AWS_SESSION_TOKEN")
+        .run();
     reader
         .expect_success()
         .expect_stderr("3 API calls for secret values");
     assert_eq!(reader.stdout, format!("A='{CANARY}'\nV='second'\n"));
 
     let as_user = |access_key: &str, secret_key: &str| {
-        Outcome::of(
-            env.command()
-                .env("AWS_ACCESS_KEY_ID", access_key)
-                .env("AWS_SECRET_ACCESS_KEY", secret_key)
-                .env_remove("AWS_SESSION_TOKEN")
-                .args(["-s", "ci/locked"])
-                .output()
-                .unwrap(),
-        )
+        env.awssecrets(["-s", "ci/locked"])
+            .env("AWS_ACCESS_KEY_ID", access_key)
+            .env("AWS_SECRET_ACCESS_KEY", secret_key)
+            .env_remove("AWS_SESSION_TOKEN")
+            .run()
     };
     as_user(&access_key, &secret_key)
         .expect_failure(4, &format!("secret ci/locked: access denied in {REGION}"))
         .expect_stderr(&format!("arn:aws:iam::{}:user/ci", env.account))
         .expect_stderr_without(&[CANARY]);
     let role = format!("arn:aws:iam::{}:role/deployer", env.account);
-    Outcome::of(
-        env.command()
-            .env("AWS_ACCESS_KEY_ID", &access_key)
-            .env("AWS_SECRET_ACCESS_KEY", &secret_key)
-            .env_remove("AWS_SESSION_TOKEN")
-            .args(["whoami", "--role-arn", &role])
-            .output()
-            .unwrap(),
-    )
-    .expect_failure(
-        4,
-        &format!("assuming role {role}: access denied in {REGION}"),
-    );
+    env.awssecrets(["whoami", "--role-arn", &role])
+        .env("AWS_ACCESS_KEY_ID", &access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &secret_key)
+        .env_remove("AWS_SESSION_TOKEN")
+        .run()
+        .expect_failure(
+            4,
+            &format!("assuming role {role}: access denied in {REGION}"),
+        );
     as_user("AKIAUNKNOWN000000000", "wrong")
         .expect_failure(5, "secret ci/locked: AWS rejected the credentials")
         .expect_stderr_without(&[CANARY]);

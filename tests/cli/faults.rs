@@ -6,29 +6,21 @@ use std::fs;
 use std::time::{Duration, Instant};
 
 use crate::support::fault::{Fault, FaultProxy};
-use crate::support::{TestEnv, read};
+use crate::support::{CANARY, TestEnv, Untouched};
 
-const CANARY: &str = "canary-3d1f0b";
-
-/// Asserts a failed run left the output file as it was.
-fn assert_untouched(env: &TestEnv) {
-    assert_eq!(
-        read(&env.path("out")),
-        "previous",
-        "the output file changed"
-    );
-}
-
-fn seeded() -> TestEnv {
+/// A test account holding `ci/npm`, and an output file `out` that a failed run must leave as
+/// it is.
+fn seeded() -> (TestEnv, Untouched) {
     let env = TestEnv::new();
     env.secret("ci/npm", &format!(r#"{{"NPM_TOKEN":"{CANARY}"}}"#));
     fs::write(env.path("out"), "previous").unwrap();
-    env
+    let out = Untouched::of(env.path("out"));
+    (env, out)
 }
 
 #[test]
 fn throttling_and_server_errors_are_retried_until_success() {
-    let env = seeded();
+    let (env, _) = seeded();
     for (first, second) in [
         (
             Fault::Error(400, "ThrottlingException", "Rate exceeded"),
@@ -54,7 +46,7 @@ fn throttling_and_server_errors_are_retried_until_success() {
 
 #[test]
 fn endless_throttling_fails_with_code_6_naming_it() {
-    let env = seeded();
+    let (env, out) = seeded();
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
         Fault::Error(400, "ThrottlingException", "Rate exceeded")
     });
@@ -68,12 +60,12 @@ fn endless_throttling_fails_with_code_6_naming_it() {
         "took {:?}",
         started.elapsed()
     );
-    assert_untouched(&env);
+    out.assert();
 }
 
 #[test]
 fn an_answer_slower_than_the_timeout_fails_within_it() {
-    let env = seeded();
+    let (env, out) = seeded();
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
         Fault::Slow(Duration::from_secs(8))
     });
@@ -85,12 +77,12 @@ fn an_answer_slower_than_the_timeout_fails_within_it() {
         elapsed >= Duration::from_secs(2) && elapsed < Duration::from_secs(4),
         "took {elapsed:?}"
     );
-    assert_untouched(&env);
+    out.assert();
 }
 
 #[test]
 fn kms_decryption_failure_is_access_class_and_named() {
-    let env = seeded();
+    let (env, out) = seeded();
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
         Fault::Error(
             400,
@@ -104,12 +96,12 @@ fn kms_decryption_failure_is_access_class_and_named() {
             "secret ci/npm: KMS could not decrypt it in eu-west-1: Secrets Manager can't decrypt",
         )
         .expect_stderr_without(&[CANARY]);
-    assert_untouched(&env);
+    out.assert();
 }
 
 #[test]
 fn a_malformed_answer_never_quotes_its_body() {
-    let env = seeded();
+    let (env, out) = seeded();
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
         Fault::Body(format!(
             r#"{{"Name":"ci/npm","SecretString":"{{\"NPM_TOKEN\":\"{CANARY}"#
@@ -118,7 +110,7 @@ fn a_malformed_answer_never_quotes_its_body() {
     env.run_through(&proxy.url, ["-s", "ci/npm", "-o", "out"])
         .expect_failure(6, "unreadable response (HTTP 200)")
         .expect_stderr_without(&[CANARY]);
-    assert_untouched(&env);
+    out.assert();
 }
 
 #[test]

@@ -5,7 +5,7 @@ use crate::support::consumers::{
     load_in_shell, shells,
 };
 use crate::support::values::{expected, names, seed, tricky_values};
-use crate::support::{Outcome, TestEnv, read};
+use crate::support::{TestEnv, Untouched, read};
 
 fn single_line(values: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     values
@@ -102,11 +102,12 @@ fn env_format_refuses_multi_line_values_naming_each() {
     let env = TestEnv::new();
     seed(&env, "ci/tricky", &tricky_values());
     let path = env.path("out.env");
+    let untouched = Untouched::of(&path);
     env.run(["-s", "ci/tricky", "-f", "env", "-o", path.to_str().unwrap()])
         .expect_failure(7, "variable NEWLINES: its value spans several lines")
         .expect_stderr("variable CRLF:")
         .expect_stderr_without(&["line 1", "windows"]);
-    assert!(!path.exists(), "nothing is written on failure");
+    untouched.assert();
 }
 
 #[test]
@@ -161,14 +162,11 @@ fn github_format_masks_every_line_then_appends_to_github_env() {
     seed(&env, "ci/tricky", &values);
     let github_env = env.path("github_env");
     std::fs::write(&github_env, "EARLIER=kept\n").unwrap();
-    let outcome = Outcome::of(
-        env.command()
-            .env("GITHUB_ENV", &github_env)
-            .env("CI", "true")
-            .args(["-s", "ci/tricky", "-f", "github"])
-            .output()
-            .unwrap(),
-    );
+    let outcome = env
+        .awssecrets(["-s", "ci/tricky", "-f", "github"])
+        .env("GITHUB_ENV", &github_env)
+        .env("CI", "true")
+        .run();
     outcome.expect_success();
     let mut expected_pairs = vec![("EARLIER".to_owned(), "kept".to_owned())];
     expected_pairs.extend(expected(&values));

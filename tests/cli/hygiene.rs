@@ -3,13 +3,10 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
-use std::process::Command;
 
+use crate::support::consumers::{format_name, formats};
 use crate::support::fault::{Fault, FaultProxy};
-use crate::support::{Outcome, TestEnv};
-
-const CANARY: &str = "hygiene-canary-5e2a";
+use crate::support::{CANARY, TestEnv};
 
 fn leftovers(env: &TestEnv) -> Vec<String> {
     fs::read_dir(env.home.path())
@@ -101,37 +98,17 @@ fn the_canary_never_reaches_stderr_on_any_path() {
     }
 }
 
-/// `command` run with umask 000.
-fn with_open_umask(mut command: Command) -> Outcome {
-    // SAFETY: umask is async-signal-safe and touches only the child.
-    unsafe {
-        command.pre_exec(|| {
-            nix::sys::stat::umask(nix::sys::stat::Mode::empty());
-            Ok(())
-        });
-    }
-    Outcome::of(command.output().unwrap())
-}
-
 #[test]
-fn every_file_written_is_0600_under_umask_000() {
+fn every_format_writes_its_file_0600_under_umask_000() {
     let env = TestEnv::new();
     env.secret("h/plain", CANARY);
-    for (args, file) in [
-        (vec!["-s", "h/plain", "-o", "new.env"], "new.env"),
-        (
-            vec!["-s", "h/plain", "-f", "github", "-o", "github.env"],
-            "github.env",
-        ),
-        (
-            vec!["-s", "h/plain", "-f", "json", "-o", "out.json"],
-            "out.json",
-        ),
-    ] {
-        let mut command = env.command();
-        command.args(&args);
-        with_open_umask(command).expect_success();
-        let mode = fs::metadata(env.path(file)).unwrap().permissions().mode() & 0o777;
+    for format in formats() {
+        let file = format!("out.{}", format_name(format));
+        env.awssecrets(["-s", "h/plain", "-f", &format_name(format), "-o", &file])
+            .umask(0)
+            .run()
+            .expect_success();
+        let mode = fs::metadata(env.path(&file)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{file} is {mode:o}");
     }
 }

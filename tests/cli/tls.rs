@@ -1,7 +1,7 @@
 //! TLS: a private CA is trusted through AWS_CA_BUNDLE or SSL_CERT_FILE, and a TLS failure says
 //! how to fix it. Against moto serving HTTPS on loopback with a throwaway CA.
 
-use crate::support::{Emulator, Outcome, TestEnv};
+use crate::support::{Emulator, TestEnv};
 
 #[test]
 fn a_private_ca_is_trusted_through_aws_ca_bundle_or_ssl_cert_file() {
@@ -17,25 +17,19 @@ fn a_private_ca_is_trusted_through_aws_ca_bundle_or_ssl_cert_file() {
         .expect_failure(6, "TLS error")
         .expect_stderr("set AWS_CA_BUNDLE or SSL_CERT_FILE");
 
-    let with_bundle = Outcome::of(
-        env.command()
-            .env("AWS_CA_BUNDLE", &ca)
-            .args(["-s", "ci/npm", "-v"])
-            .output()
-            .unwrap(),
-    );
+    let with_bundle = env
+        .awssecrets(["-s", "ci/npm", "-v"])
+        .env("AWS_CA_BUNDLE", &ca)
+        .run();
     with_bundle
         .expect_success()
         .expect_stderr("TLS trusts the system's CA bundle + 1 certificates from AWS_CA_BUNDLE");
     assert_eq!(with_bundle.stdout, "CI_NPM='over-tls'\n");
 
-    let with_cert_file = Outcome::of(
-        env.command()
-            .env("SSL_CERT_FILE", &ca)
-            .args(["-s", "ci/npm", "-v"])
-            .output()
-            .unwrap(),
-    );
+    let with_cert_file = env
+        .awssecrets(["-s", "ci/npm", "-v"])
+        .env("SSL_CERT_FILE", &ca)
+        .run();
     with_cert_file
         .expect_success()
         .expect_stderr("TLS trusts SSL_CERT_FILE/SSL_CERT_DIR");
@@ -50,20 +44,12 @@ fn an_unusable_ca_bundle_is_a_usage_error() {
         "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
     )
     .unwrap();
-    Outcome::of(
-        env.command()
-            .env("AWS_CA_BUNDLE", env.path("bad.pem"))
-            .args(["-s", "x"])
-            .output()
-            .unwrap(),
-    )
-    .expect_failure(2, "cannot be a trust root");
-    Outcome::of(
-        env.command()
-            .env("AWS_CA_BUNDLE", env.path("missing.pem"))
-            .args(["-s", "x"])
-            .output()
-            .unwrap(),
-    )
-    .expect_failure(2, "cannot read it");
+    env.awssecrets(["-s", "x"])
+        .env("AWS_CA_BUNDLE", env.path("bad.pem"))
+        .run()
+        .expect_failure(2, "cannot be a trust root");
+    env.awssecrets(["-s", "x"])
+        .env("AWS_CA_BUNDLE", env.path("missing.pem"))
+        .run()
+        .expect_failure(2, "cannot read it");
 }

@@ -3,6 +3,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use awssecrets::render::Format;
+use clap::ValueEnum;
+
 /// Name/value pairs, in order.
 pub type Pairs = Vec<(String, String)>;
 
@@ -184,4 +187,84 @@ pub fn json_pairs(text: &str) -> Pairs {
         .into_iter()
         .map(|(name, value)| (name, value.as_str().expect("string values").to_owned()))
         .collect()
+}
+
+/// A real reader of one format: a shell loading it, a library parsing it, a CI runner's rules.
+#[derive(Debug, Clone)]
+pub enum Reader {
+    /// `set -a; . FILE; set +a` in this shell.
+    ShellSource(Vec<String>),
+    /// `eval "$(cat FILE)"` in this shell.
+    ShellEval(Vec<String>),
+    /// The dotenvy crate (what `exec --env-file` used to be built on).
+    Dotenvy,
+    /// `docker run --env-file` (docker/cli `pkg/kvfile`).
+    DockerEnvFile,
+    /// GitLab's dotenv report parser.
+    GitlabDotenv,
+    /// The Actions runner's `$GITHUB_ENV` parser.
+    GithubEnv,
+    /// A JSON parser (serde_json).
+    Json,
+}
+
+impl Reader {
+    /// Whether it runs in this process (fast enough for every property case).
+    pub fn in_process(&self) -> bool {
+        !matches!(self, Reader::ShellSource(_) | Reader::ShellEval(_))
+    }
+
+    /// The variables it reads from `text` (saved in `directory` when it needs a file); only
+    /// `names` are read back by the shells.
+    pub fn read(&self, text: &[u8], directory: &Path, names: &[&str]) -> Pairs {
+        let text_str = || std::str::from_utf8(text).expect("UTF-8 output");
+        match self {
+            Reader::ShellSource(shell) | Reader::ShellEval(shell) => {
+                let file = directory.join("rendered");
+                std::fs::write(&file, text).unwrap();
+                let loader = if matches!(self, Reader::ShellSource(_)) {
+                    r#"set -a; . "$FILE"; set +a"#
+                } else {
+                    r#"eval "$(cat "$FILE")""#
+                };
+                load_in_shell(shell, loader, &file, names)
+            }
+            Reader::Dotenvy => dotenvy_pairs(text_str()),
+            Reader::DockerEnvFile => docker_env_pairs(text_str()),
+            Reader::GitlabDotenv => gitlab_dotenv_pairs(text_str()),
+            Reader::GithubEnv => github_env_pairs(text_str()),
+            Reader::Json => json_pairs(text_str()),
+        }
+    }
+}
+
+/// Every real reader of `format` available here. The match has no wildcard: a new format does
+/// not compile until its readers are named, so no test iterating formats can skip it.
+pub fn readers(format: Format) -> Vec<Reader> {
+    match format {
+        Format::Dotenv => shells()
+            .into_iter()
+            .map(Reader::ShellSource)
+            .chain([Reader::Dotenvy])
+            .collect(),
+        Format::Shell => shells().into_iter().map(Reader::ShellEval).collect(),
+        Format::Env => vec![Reader::DockerEnvFile],
+        Format::Gitlab => vec![Reader::GitlabDotenv],
+        Format::Github => vec![Reader::GithubEnv],
+        Format::Json => vec![Reader::Json],
+    }
+}
+
+/// Every format, as the command line names them.
+pub fn formats() -> Vec<Format> {
+    Format::value_variants().to_vec()
+}
+
+/// The name of `format` on the command line.
+pub fn format_name(format: Format) -> String {
+    format
+        .to_possible_value()
+        .expect("every format has a name")
+        .get_name()
+        .to_owned()
 }

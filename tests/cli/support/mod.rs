@@ -1,25 +1,40 @@
 //! Test harness: the real binary against moto, each test in its own AWS account and temp HOME.
+//!
+//! - [`TestEnv`]: one test's world (an emulator account, credentials, a temp HOME); each
+//!   source's fixtures (creating secrets, parameters) live in [`fixtures`].
+//! - [`Run`]: the one builder for running the binary (or a script) hermetically; [`Outcome`]
+//!   checks its status and streams.
+//! - [`CANARY`]: the one value that must never reach stderr, a log or a leftover file.
+//! - [`Untouched`]: the one check that a failed run left a file as it was.
 
 pub mod consumers;
 pub mod emulator;
 pub mod fault;
+pub mod fixtures;
 pub mod http;
 pub mod stub;
 pub mod values;
 
 use std::ffi::OsStr;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
-use aws_sdk_secretsmanager::primitives::Blob;
 use tempfile::TempDir;
 
 pub use emulator::Emulator;
 
 /// The region tests use unless they say otherwise.
 pub const REGION: &str = "eu-west-1";
+
+/// No arguments, for [`TestEnv::awssecrets`].
+pub const NO_ARGS: [&str; 0] = [];
+
+/// A secret value long enough to be masked, that no message, log or leftover may hold.
+pub const CANARY: &str = "canary-7f3a9c5e2a";
 
 /// One test's world: an emulator account of its own, credentials for it, a temp HOME.
 pub struct TestEnv {
@@ -89,70 +104,56 @@ impl TestEnv {
         }
     }
 
-    fn secrets_client(&self, region: &str) -> aws_sdk_secretsmanager::Client {
-        aws_sdk_secretsmanager::Client::new(&self.runtime.block_on(sdk_config(
+    /// The SDK configuration of this test's account in `region`, for fixtures.
+    pub fn sdk_config(&self, region: &str) -> aws_config::SdkConfig {
+        self.runtime.block_on(sdk_config(
             &self.emulator_url,
             self.ca.as_deref(),
             region,
             self.credentials.clone(),
-        )))
+        ))
     }
 
-    /// Creates a string secret in the default region; returns its ARN.
-    pub fn secret(&self, name: &str, value: &str) -> String {
-        self.secret_in(REGION, name, value)
+    /// Runs a fixture's future to completion.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
     }
 
-    /// Creates a string secret in `region`; returns its ARN.
-    pub fn secret_in(&self, region: &str, name: &str, value: &str) -> String {
-        let client = self.secrets_client(region);
-        self.create(client.create_secret().name(name).secret_string(value))
+    /// The binary with `args`, in this test's hermetic environment (see [`Run`]).
+    pub fn awssecrets<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.program(binary()).args(args)
     }
 
-    /// Creates a binary secret; returns its ARN.
-    pub fn binary_secret(&self, name: &str, bytes: &[u8]) -> String {
-        let client = self.secrets_client(REGION);
-        self.create(
-            client
-                .create_secret()
-                .name(name)
-                .secret_binary(Blob::new(bytes)),
-        )
+    /// Runs the binary with `args` now.
+    pub fn run<I, S>(&self, args: I) -> Outcome
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.awssecrets(args).run()
     }
 
-    fn create(
-        &self,
-        request: aws_sdk_secretsmanager::operation::create_secret::builders::CreateSecretFluentBuilder,
-    ) -> String {
-        let created = self.runtime.block_on(request.send()).expect("CreateSecret");
-        created.arn().unwrap().to_owned()
+    /// Runs the binary with `args`, every AWS request sent to `endpoint` (e.g. a fault proxy).
+    pub fn run_through<I, S>(&self, endpoint: &str, args: I) -> Outcome
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.awssecrets(["--endpoint-url", endpoint])
+            .args(args)
+            .run()
     }
 
-    /// Stores a new AWSCURRENT version; the previous one becomes AWSPREVIOUS.
-    pub fn rotate(&self, name: &str, value: &str) {
-        let client = self.secrets_client(REGION);
-        self.runtime
-            .block_on(
-                client
-                    .put_secret_value()
-                    .secret_id(name)
-                    .secret_string(value)
-                    .send(),
-            )
-            .expect("PutSecretValue");
-    }
-
-    /// The binary with a hermetic environment: no inherited AWS settings, HOME in a temp dir,
-    /// credentials of this test's account, instance metadata disabled.
-    pub fn command(&self) -> Command {
-        let mut command = Command::new(binary());
-        self.isolate(&mut command);
-        command
-    }
-
-    /// Gives `command` this test's hermetic environment (see [`TestEnv::command`]).
-    pub fn isolate(&self, command: &mut Command) {
+    /// `program` (a script, a shell) in this test's hermetic environment: no inherited AWS
+    /// settings, HOME in a temp dir, credentials of this test's account, instance metadata
+    /// disabled, stdin empty, the temp HOME as working directory.
+    pub fn program(&self, program: impl AsRef<OsStr>) -> Run {
         let aws_dir = self.home.path().join(".aws");
+        let mut command = Command::new(program);
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -173,31 +174,90 @@ impl TestEnv {
             )
             .current_dir(self.home.path())
             .stdin(Stdio::null());
-    }
-
-    /// Runs the binary with `args` and collects its output.
-    pub fn run<I, S>(&self, args: I) -> Outcome
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        Outcome::of(self.command().args(args).output().expect("run awssecrets"))
-    }
-
-    /// Runs the binary with `args`, every AWS request sent to `endpoint` (e.g. a fault proxy).
-    pub fn run_through<I, S>(&self, endpoint: &str, args: I) -> Outcome
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        let mut command = self.command();
-        command.arg("--endpoint-url").arg(endpoint).args(args);
-        Outcome::of(command.output().expect("run awssecrets"))
+        Run { command }
     }
 
     /// A path inside the temp HOME.
     pub fn path(&self, name: &str) -> PathBuf {
         self.home.path().join(name)
+    }
+}
+
+/// One run of the binary (or a script) being set up: arguments, environment, streams.
+pub struct Run {
+    command: Command,
+}
+
+impl Run {
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Run {
+        self.command.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Run {
+        self.command.env(name, value);
+        self
+    }
+
+    pub fn env_remove(mut self, name: impl AsRef<OsStr>) -> Run {
+        self.command.env_remove(name);
+        self
+    }
+
+    /// No AWS credentials of any kind in the environment.
+    pub fn without_credentials(self) -> Run {
+        self.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+    }
+
+    /// Runs with this umask.
+    pub fn umask(mut self, mask: u32) -> Run {
+        // SAFETY: umask is async-signal-safe and touches only the child.
+        unsafe {
+            self.command.pre_exec(move || {
+                nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+                Ok(())
+            });
+        }
+        self
+    }
+
+    pub fn stdin(mut self, stdin: impl Into<Stdio>) -> Run {
+        self.command.stdin(stdin);
+        self
+    }
+
+    pub fn stdout(mut self, stdout: impl Into<Stdio>) -> Run {
+        self.command.stdout(stdout);
+        self
+    }
+
+    /// Runs to the end, collecting both streams.
+    pub fn run(mut self) -> Outcome {
+        Outcome::of(self.command.output().expect("run the program"))
+    }
+
+    /// Runs to the end with the streams as set (e.g. stdout to a file).
+    pub fn status(mut self) -> ExitStatus {
+        self.command.status().expect("run the program")
+    }
+
+    /// Starts it with stdout piped to the test (unless set otherwise).
+    pub fn spawn(mut self) -> Child {
+        self.command
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the program")
     }
 }
 
@@ -315,6 +375,48 @@ impl Outcome {
         }
         self
     }
+}
+
+/// A file's state before a run that must leave it alone: its bytes, mode and inode (or its
+/// absence).
+pub struct Untouched {
+    path: PathBuf,
+    before: Option<(Vec<u8>, u32, u64)>,
+}
+
+impl Untouched {
+    /// Remembers `path` as it is now.
+    pub fn of(path: impl Into<PathBuf>) -> Untouched {
+        let path = path.into();
+        let before = state(&path);
+        Untouched { path, before }
+    }
+
+    /// Asserts the file is byte for byte, mode and inode as it was (or still absent).
+    #[track_caller]
+    pub fn assert(&self) {
+        let now = state(&self.path);
+        match (&self.before, &now) {
+            (None, None) => {}
+            (None, Some(_)) => panic!("{} was created", self.path.display()),
+            (Some(_), None) => panic!("{} was removed", self.path.display()),
+            (Some((bytes, mode, inode)), Some((now_bytes, now_mode, now_inode))) => {
+                assert!(bytes == now_bytes, "{} changed", self.path.display());
+                assert_eq!(mode, now_mode, "{}: mode changed", self.path.display());
+                assert_eq!(inode, now_inode, "{} was replaced", self.path.display());
+            }
+        }
+    }
+}
+
+fn state(path: &Path) -> Option<(Vec<u8>, u32, u64)> {
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    let bytes = if metadata.is_file() {
+        std::fs::read(path).unwrap()
+    } else {
+        Vec::new()
+    };
+    Some((bytes, metadata.mode(), metadata.ino()))
 }
 
 /// Reads a file the binary wrote.

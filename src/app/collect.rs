@@ -1,0 +1,85 @@
+//! From SPECs to layers of variables: one AWS session, every source at once, then naming;
+//! all or nothing, with every failure reported.
+
+use crate::aws::{self, Session};
+use crate::error::Error;
+use crate::model::Layer;
+use crate::naming;
+use crate::source;
+
+use super::{Log, Selection};
+
+/// Fetches every selected value and turns each into a layer of variables; all or nothing,
+/// with every failure reported.
+pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>, Error> {
+    let session = aws::connect(&selection.aws).await?;
+    log_session(&session, log);
+    // --timeout bounds each call, retries included; this bounds them all together.
+    let results = aws::within_timeout(
+        selection.aws.timeout,
+        "fetching secrets",
+        source::fetch_all(&session, &selection.specs),
+    )
+    .await?;
+    log.info(session.calls.summary());
+
+    let mut errors = Vec::new();
+    let mut layers = Vec::new();
+    let mut warnings = Vec::new();
+    for (spec, result) in selection.specs.iter().zip(results) {
+        let entries = match result {
+            Ok(entries) => entries,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        for entry in entries {
+            match naming::variables(&entry, &spec.shape, &selection.naming, &mut warnings) {
+                Ok(variables) => {
+                    let names: Vec<&str> = variables
+                        .iter()
+                        .map(|variable| variable.name.as_str())
+                        .collect();
+                    log.info(format!(
+                        "fetched {} from {} in {} ms: {}",
+                        entry.name,
+                        entry.region,
+                        entry.elapsed.as_millis(),
+                        if names.is_empty() {
+                            "no variables".to_owned()
+                        } else {
+                            names.join(", ")
+                        }
+                    ));
+                    layers.push(Layer {
+                        origin: entry.subject.clone(),
+                        variables,
+                    });
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+    }
+    log.warn_all(&warnings);
+    match Error::from_many(errors) {
+        Some(error) => Err(error),
+        None => Ok(layers),
+    }
+}
+
+/// `--verbose`: where region and credentials came from, the endpoint, and TLS trust.
+pub fn log_session(session: &Session, log: Log) {
+    log.info(format!(
+        "region {} (from {}), credentials from {}{} ({} ms)",
+        session.default_region.as_deref().unwrap_or("(none)"),
+        session.region_source,
+        session.credentials_source,
+        session
+            .endpoint_url()
+            .map(|url| format!(", endpoint {url}"))
+            .unwrap_or_default(),
+        session.connect_time.as_millis()
+    ));
+    log.info(format!("TLS trusts {}", session.tls_roots));
+}

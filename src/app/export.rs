@@ -1,0 +1,108 @@
+//! `awssecrets [export]`: fetch, merge, render for the consumer, write (stdout, a 0600 file
+//! replaced atomically, or the file a CI runner reads).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::error::Error;
+use crate::files;
+use crate::model::merge_layers;
+use crate::render::{self, Format};
+
+use super::{Export, Log, SECRETS_ENV, fetch_layers, runtime, write_stdout};
+
+/// Where `export` writes.
+enum Destination {
+    Stdout,
+    File(PathBuf),
+    /// Commands to stdout, variables appended to this file.
+    Append(PathBuf),
+}
+
+impl Destination {
+    fn choose(request: &Export) -> Result<Self, Error> {
+        match (request.format.appends_to(), &request.output) {
+            (Some(_), Some(path)) => Ok(Destination::Append(path.clone())),
+            (Some(variable), None) => request
+                .append_target
+                .clone()
+                .map(Destination::Append)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--format {} appends to ${variable}, which is not set: run it in a GitHub \
+                         Actions step or pass -o FILE",
+                        format_name(request.format)
+                    ))
+                }),
+            (None, Some(path)) => Ok(Destination::File(path.clone())),
+            (None, None) => Ok(Destination::Stdout),
+        }
+    }
+}
+
+fn format_name(format: Format) -> String {
+    clap::ValueEnum::to_possible_value(&format)
+        .map(|value| value.get_name().to_owned())
+        .unwrap_or_default()
+}
+
+pub fn export(request: Export) -> Result<u8, Error> {
+    let started = Instant::now();
+    let log = Log::new(request.selection.verbose);
+    let destination = Destination::choose(&request)?;
+    if request.selection.specs.is_empty() {
+        return Err(Error::Usage(format!(
+            "no secrets to fetch: pass --secret SPEC or set {SECRETS_ENV}"
+        )));
+    }
+    let layers = runtime()?.block_on(fetch_layers(&request.selection, log))?;
+    let mut warnings = Vec::new();
+    let merged = merge_layers(layers, &mut warnings);
+    log.warn_all(&warnings);
+    let variables = merged.variables;
+
+    let mut warnings = Vec::new();
+    let rendered = render::render(
+        request.format,
+        &variables,
+        &mut warnings,
+        &mut render::random_delimiter,
+    )?;
+    log.warn_all(&warnings);
+    match destination {
+        Destination::Append(path) => {
+            write_private_stdout(&rendered.commands, log)?;
+            files::append(&path, &rendered.body)
+                .map_err(|source| Error::output(path.display(), source))?;
+            log.info(format!(
+                "appended {} variables to {}",
+                variables.len(),
+                path.display()
+            ));
+        }
+        Destination::Stdout => write_private_stdout(&rendered.body, log)?,
+        Destination::File(path) => {
+            files::write_atomically(&path, &rendered.body)
+                .map_err(|source| Error::output(path.display(), source))?;
+            log.info(format!(
+                "wrote {} variables to {} (mode 0600)",
+                variables.len(),
+                path.display()
+            ));
+        }
+    }
+    log.info(format!("done in {} ms", started.elapsed().as_millis()));
+    Ok(0)
+}
+
+/// Writes secret-bearing output to stdout, first making a redirected file private.
+fn write_private_stdout(bytes: &[u8], log: Log) -> Result<(), Error> {
+    match files::make_stdout_private() {
+        Ok(true) => log.info("stdout is a file others could read: made it 0600"),
+        Ok(false) => {}
+        Err(error) => log.warn(format!(
+            "stdout is a file others may read, and it could not be made 0600: {error}"
+        )),
+    }
+    write_stdout(bytes)
+}

@@ -1,0 +1,125 @@
+//! The commands, one file each: the only place that combines fetching, formatting, writing and
+//! running. Each reads a plain request built once from the command line; none sees clap.
+
+mod collect;
+mod exec;
+mod export;
+mod whoami;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+pub use collect::fetch_layers;
+
+use crate::aws::AwsOptions;
+use crate::error::Error;
+use crate::naming::NamingOptions;
+use crate::render::Format;
+use crate::source::Spec;
+
+/// The environment variable read when no `--secret` is given.
+pub const SECRETS_ENV: &str = "AWSSECRETS_SECRETS";
+
+/// What to do, as the command line and environment asked.
+#[derive(Debug)]
+pub enum Command {
+    Export(Export),
+    Exec(Exec),
+    Whoami(Whoami),
+}
+
+/// Which values to fetch, how to name their variables, and how to reach AWS.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub specs: Vec<Spec>,
+    pub naming: NamingOptions,
+    pub aws: AwsOptions,
+    pub verbose: bool,
+}
+
+/// `export`: print the variables for their consumer.
+#[derive(Debug)]
+pub struct Export {
+    pub selection: Selection,
+    pub format: Format,
+    /// `-o FILE`; for a format that appends, the file to append to.
+    pub output: Option<PathBuf>,
+    /// The file an appending format appends to when `-o` is not given (`$GITHUB_ENV`).
+    pub append_target: Option<PathBuf>,
+}
+
+/// `exec`: run a command with the variables in its environment.
+#[derive(Debug)]
+pub struct Exec {
+    pub selection: Selection,
+    pub env_files: Vec<PathBuf>,
+    pub pristine: bool,
+    pub mask: bool,
+    pub mask_min_length: usize,
+    pub command: Vec<OsString>,
+}
+
+/// `whoami`: the identity a run would use.
+#[derive(Debug)]
+pub struct Whoami {
+    pub aws: AwsOptions,
+    pub json: bool,
+    pub verbose: bool,
+}
+
+/// Runs a command; returns the exit code on success.
+pub fn run(command: Command) -> Result<u8, Error> {
+    match command {
+        Command::Export(request) => export::export(request),
+        Command::Exec(request) => exec::exec(request),
+        Command::Whoami(request) => whoami::whoami(request),
+    }
+}
+
+/// What goes to stderr: warnings always, progress with `--verbose`. Never a value.
+#[derive(Debug, Clone, Copy)]
+pub struct Log {
+    verbose: bool,
+}
+
+impl Log {
+    /// A log that shows progress when `verbose`.
+    pub fn new(verbose: bool) -> Log {
+        Log { verbose }
+    }
+
+    /// Progress line, shown with `--verbose`.
+    pub fn info(&self, message: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("awssecrets: {}", message.as_ref());
+        }
+    }
+
+    /// Warning, always shown.
+    pub fn warn(&self, message: impl AsRef<str>) {
+        eprintln!("warning: {}", message.as_ref());
+    }
+
+    fn warn_all(&self, warnings: &[String]) {
+        for warning in warnings {
+            self.warn(warning);
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Error::Other(format!("cannot start the async runtime: {error}")))
+}
+
+/// Writes bytes to stdout and flushes.
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|source| Error::output("stdout", source))
+}

@@ -1,0 +1,23 @@
+//! The AWS edge: configuration, TLS, credentials (the provider chain, assumed roles, CI OIDC),
+//! retries and timeouts, call counting, and failure classification. It knows no source, no
+//! command and no command line: sources build their clients from its [`Session`].
+
+mod calls;
+mod credentials;
+pub mod failure;
+mod oidc;
+mod options;
+mod pages;
+mod retry;
+mod role;
+mod session;
+mod tls;
+
+pub use calls::{CallCounter, OperationCalls};
+pub use failure::{SourceCodes, aws_error, classify, classify_service_error};
+pub use oidc::percent_encode;
+pub use options::AwsOptions;
+pub use pages::Pages;
+pub use retry::{TlsFailureIsFinal, within_timeout};
+pub use role::is_valid_session_name;
+pub use session::{CallerIdentity, Session, connect};

@@ -1,0 +1,62 @@
+//! Following `NextToken` safely: a repeated token or an endless run of pages is refused.
+
+use crate::error::{Failure, FailureKind};
+
+/// Follows NextToken, refusing an endless or looping pagination.
+#[derive(Debug, Default)]
+pub struct Pages {
+    token: Option<String>,
+    count: usize,
+}
+
+impl Pages {
+    /// No service has this many pages for a CI job's values.
+    const LIMIT: usize = 1000;
+
+    /// The token to send with the next call (none for the first).
+    pub fn token(&self) -> Option<String> {
+        self.token.clone()
+    }
+
+    /// Takes the answer's NextToken: whether there is another page.
+    pub fn next(&mut self, token: Option<String>) -> Result<bool, Failure> {
+        let token = token.filter(|token| !token.is_empty());
+        self.count += 1;
+        if token.is_some() && (token == self.token || self.count >= Self::LIMIT) {
+            return Err(Failure::new(
+                FailureKind::Other,
+                "the service keeps answering with more pages (NextToken)",
+            ));
+        }
+        self.token = token;
+        Ok(self.token.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_stops_on_a_repeated_token() {
+        let mut pages = Pages::default();
+        assert_eq!(pages.next(Some("a".into())), Ok(true));
+        assert_eq!(pages.next(Some("b".into())), Ok(true));
+        assert!(pages.next(Some("b".into())).is_err());
+        let mut done = Pages::default();
+        assert_eq!(done.next(Some(String::new())), Ok(false));
+    }
+
+    #[test]
+    fn pagination_is_bounded() {
+        let mut pages = Pages::default();
+        let mut last = Ok(true);
+        for page in 0..2000 {
+            last = pages.next(Some(format!("token-{page}")));
+            if last.is_err() {
+                break;
+            }
+        }
+        assert!(last.is_err());
+    }
+}

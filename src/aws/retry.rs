@@ -1,0 +1,68 @@
+//! How long AWS may take and what is tried again: attempt and connect timeouts, the retry
+//! budget, TLS failures that no retry can fix, and the bound on a whole exchange.
+
+use std::time::Duration;
+
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
+
+use crate::error::{Error, Failure, FailureKind, error_chain};
+
+/// How long a single attempt (connect, send, read) may take before it is retried.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Throttling, 5xx, timeouts and connection errors are retried: this many attempts in all...
+pub const RETRY_ATTEMPTS: u32 = 5;
+/// ...with jittered exponential backoff from this base (CI wants answers fast)...
+pub const RETRY_INITIAL_BACKOFF: Duration = Duration::from_millis(200);
+/// ...never waiting longer than this between two attempts; --timeout bounds the whole.
+pub const RETRY_MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How long connecting may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Runs `work` bounded a second past `--timeout` (so that a single call's own timeout, which
+/// says more, comes first); past it, `subject` is unavailable.
+pub async fn within_timeout<T>(
+    timeout: Duration,
+    subject: &str,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, Error> {
+    tokio::time::timeout(timeout + Duration::from_secs(1), work)
+        .await
+        .map_err(|_| Error::Aws {
+            subject: subject.to_owned(),
+            place: String::new(),
+            failure: Failure::new(
+                FailureKind::Unavailable,
+                format!("not done within {} s (--timeout)", timeout.as_secs_f64()),
+            ),
+        })
+}
+
+/// Never retries a request whose TLS handshake failed on the server's certificate: no retry
+/// can fix it, and the retries would hide the cause behind the overall timeout.
+#[derive(Debug)]
+pub struct TlsFailureIsFinal;
+
+impl ClassifyRetry for TlsFailureIsFinal {
+    fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
+        let Some(Err(error)) = context.output_or_error() else {
+            return RetryAction::NoActionIndicated;
+        };
+        match error.as_connector_error() {
+            Some(connector) if error_chain(connector).contains("certificate") => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "TlsFailureIsFinal"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_before(RetryClassifierPriority::http_status_code_classifier())
+    }
+}

@@ -1,0 +1,273 @@
+//! One configured connection to AWS per run: region, endpoint, TLS and credentials resolved
+//! once, before anything is fetched, and the caller's identity looked up only when a failure
+//! needs it.
+
+use std::time::{Duration, Instant};
+
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::imds::region::ImdsRegionProvider;
+use aws_config::meta::region::ProvideRegion;
+use aws_config::profile::ProfileFileRegionProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use tokio::sync::OnceCell;
+
+use super::calls::CallCounter;
+use super::credentials::{self, Context};
+use super::failure::{aws_error, classify, no_source_codes};
+use super::options::AwsOptions;
+use super::retry::{
+    ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, RETRY_ATTEMPTS, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF,
+    within_timeout,
+};
+use super::role::sts_client;
+use crate::error::{Error, Failure, FailureKind};
+
+/// Bound on the best-effort identity lookup that enriches not-found and access-denied messages.
+const IDENTITY_LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
+/// Instance metadata: each request may take this long to connect and to answer...
+const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
+/// ...and is tried this many times, so that off EC2 the chain gives up within seconds.
+const IMDS_ATTEMPTS: u32 = 2;
+/// STS has a global endpoint; used when no region is known (e.g. only full ARNs were given).
+const FALLBACK_STS_REGION: &str = "us-east-1";
+
+/// A configured connection to AWS: region, endpoint and credentials resolved once.
+pub struct Session {
+    config: SdkConfig,
+    /// The region used for SPECs that are not full ARNs.
+    pub default_region: Option<String>,
+    /// Where the default region came from (e.g. "--region", "AWS_REGION").
+    pub region_source: &'static str,
+    /// Where the credentials came from (e.g. "environment variables").
+    pub credentials_source: String,
+    /// Which certificate authorities TLS trusts.
+    pub tls_roots: String,
+    /// How long loading configuration and credentials took.
+    pub connect_time: Duration,
+    /// `--timeout`: bounds every call, retries included.
+    pub timeout: Duration,
+    /// Every call a source makes, counted per API.
+    pub calls: CallCounter,
+    caller: OnceCell<Option<CallerIdentity>>,
+}
+
+/// Who AWS says the caller is.
+#[derive(Debug, Clone)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+/// Loads configuration (region, profile, endpoint) and resolves credentials once, so concurrent
+/// requests never each wait out their own credential lookup. Instance metadata is asked with
+/// short timeouts and few attempts, so that off EC2 a missing credential fails in seconds.
+pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
+    let started = Instant::now();
+    let trust = super::tls::trust()?;
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .tls_context(trust.context)
+        .build_https();
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(options.timeout))
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(options.timeout))
+        .operation_timeout(options.timeout)
+        .build();
+    let provider_config = ProviderConfig::without_region()
+        .with_http_client(https.clone())
+        .with_timeout_config(timeouts.clone());
+    let imds = aws_config::imds::Client::builder()
+        .configure(&provider_config)
+        .connect_timeout(IMDS_TIMEOUT)
+        .read_timeout(IMDS_TIMEOUT)
+        .max_attempts(IMDS_ATTEMPTS)
+        .build();
+
+    let (mut region, mut region_source) = configured_region(options, &provider_config).await;
+    let provider_config = provider_config.with_region(region.clone());
+    // Configuration is loaded once; STS needs a region even when only full ARNs were given.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
+        .timeout_config(timeouts)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(RETRY_ATTEMPTS)
+                .with_initial_backoff(RETRY_INITIAL_BACKOFF)
+                .with_max_backoff(RETRY_MAX_BACKOFF),
+        )
+        .region(Some(
+            region
+                .clone()
+                .unwrap_or(Region::from_static(FALLBACK_STS_REGION)),
+        ))
+        .no_credentials();
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint_url) = &options.endpoint_url {
+        loader = loader.endpoint_url(endpoint_url);
+    }
+    let sts_config = loader.load().await;
+    let context = Context {
+        provider_config: &provider_config,
+        imds: imds.clone(),
+        sts_config: &sts_config,
+    };
+    let resolved = within_timeout(
+        options.timeout,
+        "AWS credentials",
+        credentials::resolve(options, &context),
+    )
+    .await??;
+    if region.is_none() {
+        // Only now, and only this late: off EC2 this lookup costs its timeouts.
+        region = ImdsRegionProvider::builder()
+            .configure(&provider_config)
+            .imds_client(imds)
+            .build()
+            .region()
+            .await;
+        region_source = "instance metadata";
+    }
+    let config = sts_config
+        .to_builder()
+        .region(region.clone())
+        .credentials_provider(SharedCredentialsProvider::new(resolved.credentials))
+        .build();
+    Ok(Session {
+        region_source: if region.is_some() {
+            region_source
+        } else {
+            "nowhere"
+        },
+        default_region: region.map(|region| region.to_string()),
+        config,
+        credentials_source: resolved.source,
+        tls_roots: trust.description,
+        connect_time: started.elapsed(),
+        timeout: options.timeout,
+        calls: CallCounter::default(),
+        caller: OnceCell::new(),
+    })
+}
+
+/// The region from `--region`, the environment or the profile (never instance metadata).
+async fn configured_region(
+    options: &AwsOptions,
+    provider_config: &ProviderConfig,
+) -> (Option<Region>, &'static str) {
+    if let Some(region) = &options.region {
+        return (Some(Region::new(region.clone())), "--region");
+    }
+    if let Some(region) = EnvironmentVariableRegionProvider::new().region().await {
+        return (Some(region), "AWS_REGION");
+    }
+    let mut profile = ProfileFileRegionProvider::builder().configure(provider_config);
+    if let Some(name) = &options.profile {
+        profile = profile.profile_name(name);
+    }
+    (profile.build().region().await, "profile")
+}
+
+impl Session {
+    /// The SDK configuration every client starts from (credentials, endpoint, retries, TLS).
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.config
+    }
+
+    /// The region a SPEC is fetched from: its ARN's, else the default.
+    pub fn region_for(&self, arn_region: Option<&str>, subject: &str) -> Result<String, Error> {
+        if let Some(region) = arn_region {
+            return Ok(region.to_owned());
+        }
+        self.default_region.clone().ok_or_else(|| {
+            Error::Usage(format!(
+                "no AWS region for {subject}: pass --region, set AWS_REGION, or give a full ARN"
+            ))
+        })
+    }
+
+    /// The endpoint every request goes to, when overridden.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.config.endpoint_url()
+    }
+
+    /// The error for `subject` failing in `region`, naming the cause; for not found the
+    /// account (`account`, when the SPEC says it, else the caller's), for access denied the
+    /// principal (one GetCallerIdentity per run, only on such errors).
+    pub async fn failure(
+        &self,
+        subject: impl Into<String>,
+        failure: Failure,
+        region: &str,
+        account: Option<&str>,
+    ) -> Error {
+        let mut error = aws_error(subject, failure, region, self.endpoint_url());
+        if let Error::Aws { place, failure, .. } = &mut error {
+            match failure.kind {
+                FailureKind::NotFound => {
+                    let account = match account {
+                        Some(account) => Some(account.to_owned()),
+                        None => self.caller().await.map(|caller| caller.account),
+                    };
+                    if let Some(account) = account {
+                        place.push_str(&format!(" (account {account})"));
+                    }
+                }
+                FailureKind::AccessDenied
+                    if !failure
+                        .message
+                        .as_deref()
+                        .is_some_and(|text| text.contains("arn:")) =>
+                {
+                    if let Some(caller) = self.caller().await {
+                        place.push_str(&format!(" for {}", caller.arn));
+                    }
+                }
+                _ => {}
+            }
+        }
+        error
+    }
+
+    /// GetCallerIdentity, once per run and only on error paths; `None` if it fails.
+    pub async fn caller(&self) -> Option<CallerIdentity> {
+        self.caller
+            .get_or_init(|| async {
+                tokio::time::timeout(IDENTITY_LOOKUP_TIMEOUT, self.caller_identity())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+            })
+            .await
+            .clone()
+    }
+
+    /// GetCallerIdentity: who AWS says these credentials are.
+    pub async fn caller_identity(&self) -> Result<CallerIdentity, Error> {
+        let sts = sts_client(&self.config, None);
+        let identity = sts.get_caller_identity().send().await.map_err(|error| {
+            let region = self
+                .default_region
+                .as_deref()
+                .unwrap_or(FALLBACK_STS_REGION);
+            aws_error(
+                "GetCallerIdentity",
+                classify(&error, no_source_codes),
+                region,
+                self.endpoint_url(),
+            )
+        })?;
+        Ok(CallerIdentity {
+            account: identity.account.unwrap_or_default(),
+            arn: identity.arn.unwrap_or_default(),
+            user_id: identity.user_id.unwrap_or_default(),
+        })
+    }
+}

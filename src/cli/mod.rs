@@ -1,0 +1,277 @@
+//! The command line: clap's types and every help text. Only `main` sees it, through
+//! [`parse`], which turns it into the plain request of a command ([`resolve`]).
+
+mod resolve;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::Format;
+
+pub use resolve::parse;
+
+const EXAMPLES: &str = "\
+Examples:
+  First CI stage: fetch, write a 0600 artifact that later stages load
+    awssecrets --region eu-west-1 --secret ci/npm -o .ci-secrets
+    set -a; . ./.ci-secrets; set +a
+
+  Only two keys of a JSON secret, and a plain secret under a chosen name
+    awssecrets -s 'ci/db#user,password' -s 'NPM_TOKEN,ci/npm-token'
+
+  Layer secrets (later wins), prefix every name, GitLab dotenv report
+    awssecrets -s ci/common -s ci/prod --prefix APP_ --format gitlab -o build.env
+
+  Every secret under a path, from the previous rotation
+    awssecrets -s 'ci/prod/*' --version-stage AWSPREVIOUS --format json
+
+  GitHub Actions: mask every value, append to $GITHUB_ENV
+    awssecrets -s arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/npm-AbCdEf --format github
+
+  Secret list from the environment (one SPEC per line, or comma-separated ids)
+    AWSSECRETS_SECRETS=ci/common,ci/prod awssecrets --format json
+
+Exit codes:
+  0 success            3 secret not found        6 throttled, network, timeout
+  1 unexpected error   4 access denied or KMS    7 bad secret content for the format
+  2 usage error        5 no or rejected creds    8 cannot write the output";
+
+/// Fetch AWS Secrets Manager secrets and print them as variables for CI, or run a command with them.
+///
+/// Secrets are fetched with the ambient AWS credentials (environment, profile, SSO, web identity,
+/// ECS/EKS container or EC2 instance role). JSON secrets give one variable per key; any other
+/// secret gives one variable. Nothing is written unless every secret was fetched.
+#[derive(Debug, Parser)]
+#[command(
+    name = "awssecrets",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_long_help = EXAMPLES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// `awssecrets [OPTIONS]` is `awssecrets export [OPTIONS]`.
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print secrets as variables in a format for their consumer (the default command)
+    #[command(after_long_help = EXAMPLES)]
+    Export(ExportArgs),
+    /// Run a command with the secrets in its environment
+    ///
+    /// The environment of COMMAND is, later wins: the inherited one (with --pristine only PATH,
+    /// HOME, USER, LOGNAME, LANG, LC_ALL, TERM, TMPDIR, SHELL, TZ), then each --env-file in order,
+    /// then each secret in order. Nothing is started unless every secret was fetched. Without
+    /// masking, awssecrets replaces itself with COMMAND (same PID, signals go straight to it, its
+    /// exit status is awssecrets' own). With masking, COMMAND runs as a child whose stdout and
+    /// stderr have every secret value replaced by ***; stdin passes through, INT, TERM, HUP,
+    /// QUIT, USR1 and USR2 are forwarded, and the exit status is COMMAND's (128+N if signal N
+    /// killed it).
+    #[command(after_long_help = EXEC_EXAMPLES)]
+    Exec(ExecArgs),
+    /// Show which AWS identity, credential source, region and endpoint awssecrets would use
+    ///
+    /// Calls sts:GetCallerIdentity (which needs no permission). Never prints a key or a token.
+    Whoami(WhoamiArgs),
+}
+
+/// Options of `whoami`.
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = WhoamiFormat::Text)]
+    pub format: WhoamiFormat,
+
+    /// Tell what is done and how long it took, on stderr
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// How `whoami` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WhoamiFormat {
+    /// Aligned `field  value` lines
+    Text,
+    /// One JSON object
+    Json,
+}
+
+const EXEC_EXAMPLES: &str = "\
+Examples:
+  Publish with the token in the environment, never on disk
+    awssecrets exec -s ci/npm -- npm publish
+
+  A later CI stage: variables from the first stage's artifact, no AWS call
+    awssecrets exec --env-file .ci-secrets -- ./deploy.sh
+
+  Only the secrets and a minimal environment, output masked even outside CI
+    awssecrets exec --pristine --mask -s ci/db -- ./migrate.sh
+
+Exit codes:
+  COMMAND's own status, or 128+N if signal N killed it (masked mode)
+  126 COMMAND cannot be run   127 COMMAND not found
+  1-8 awssecrets failed before starting COMMAND (see awssecrets --help)";
+
+/// Options of `exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Read variables from FILE (dotenv, as `awssecrets export` writes it) before the secrets;
+    /// repeatable, later files win. With only env files, no AWS call is made
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+
+    /// Start COMMAND with only a minimal inherited environment (see above) plus the variables
+    #[arg(long)]
+    pub pristine: bool,
+
+    /// Mask secret values in COMMAND's output (default when $CI is set, as GitLab and GitHub do)
+    #[arg(long, overrides_with = "no_mask")]
+    pub mask: bool,
+
+    /// Do not mask: replace awssecrets with COMMAND (default outside CI)
+    #[arg(long, overrides_with = "mask")]
+    pub no_mask: bool,
+
+    /// Values (and lines of multi-line values) shorter than this are not masked
+    #[arg(long, value_name = "CHARS", default_value_t = crate::mask::DEFAULT_MIN_LENGTH,
+          value_parser = parse_min_length)]
+    pub mask_min_length: usize,
+
+    /// The command to run and its arguments, after --
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
+
+/// Options of `export` (and of the bare command).
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = Format::Dotenv, env = "AWSSECRETS_FORMAT")]
+    pub format: Format,
+
+    /// Write to FILE (created 0600, replaced atomically) instead of stdout; for --format github,
+    /// the file to append to instead of $GITHUB_ENV
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Which secrets to fetch, how to name their variables, and how to reach AWS.
+#[derive(Debug, Args)]
+pub struct SelectionArgs {
+    /// Secret to fetch, repeatable: ID (name or ARN), ID#KEY1,KEY2 (only those keys of a JSON
+    /// secret), ALIAS,ID (variable name of a plain secret, prefix ALIAS_ of a JSON secret's keys)
+    /// or ID* (every secret whose name starts with ID). Default: $AWSSECRETS_SECRETS, one SPEC
+    /// per line or comma-separated ids
+    #[arg(short, long = "secret", value_name = "SPEC")]
+    pub secrets: Vec<String>,
+
+    /// Fetch this version stage instead of AWSCURRENT (e.g. AWSPREVIOUS)
+    #[arg(long, value_name = "STAGE")]
+    pub version_stage: Option<String>,
+
+    /// Put PREFIX before every variable name
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+
+    /// Upper-case variable names that come from JSON keys
+    #[arg(long)]
+    pub uppercase: bool,
+
+    /// Refuse JSON keys that are not valid variable names instead of sanitising them
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Tell what is fetched and how long it took, on stderr (never a value)
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// How to reach AWS.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// AWS region (default: the SDK's usual sources, e.g. AWS_REGION or the profile); a full
+    /// ARN's own region always wins for that secret
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Named profile from the AWS config files (default: AWS_PROFILE, else "default")
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Send every AWS request to this URL (AWS_ENDPOINT_URL is honoured too)
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Give up on AWS after this many seconds in all, retries included
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
+    pub timeout: f64,
+
+    /// Assume this IAM role with whatever credentials were found (or with a CI OIDC token)
+    #[arg(long, value_name = "ARN", env = "AWSSECRETS_ROLE_ARN")]
+    pub role_arn: Option<String>,
+
+    /// Session name for --role-arn, shown in CloudTrail [default: from the CI job (GitLab project
+    /// path and job id, GitHub repository and run id), else the local user]
+    #[arg(long, value_name = "NAME", value_parser = parse_session_name)]
+    pub role_session_name: Option<String>,
+
+    /// External id for --role-arn, when the role's trust policy requires one
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+
+    /// Lifetime of the --role-arn session (900 to 43200 seconds; AWS default 3600)
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(i32).range(900..=43200))]
+    pub duration_seconds: Option<i32>,
+
+    /// Exchange the OIDC token (JWT) held in environment variable VAR for --role-arn credentials
+    /// (GitLab: the variable named under id_tokens:). On GitHub Actions with a role and the
+    /// id-token: write permission, the token is fetched without this option
+    #[arg(long, value_name = "VAR")]
+    pub web_identity_token_env: Option<String>,
+
+    /// Audience of the GitHub Actions OIDC token
+    #[arg(long, value_name = "AUDIENCE", default_value = "sts.amazonaws.com")]
+    pub oidc_audience: String,
+}
+
+fn parse_session_name(text: &str) -> Result<String, String> {
+    if crate::aws::is_valid_session_name(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("a role session name is 2 to 64 of letters, digits and _+=,.@-".into())
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
+        _ => Err("expected a number of seconds between 0 and 3600".into()),
+    }
+}
+
+fn parse_min_length(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(length) if length >= 1 => Ok(length),
+        _ => Err("expected a whole number of characters, at least 1".into()),
+    }
+}

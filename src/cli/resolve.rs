@@ -1,0 +1,301 @@
+//! From clap's arguments and the environment to the plain request of a command, built once;
+//! every problem reported at once.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use super::{AwsArgs, Cli, Command, ExecArgs, ExportArgs, SelectionArgs, WhoamiArgs, WhoamiFormat};
+use crate::app::{self, SECRETS_ENV, Selection};
+use crate::aws::AwsOptions;
+use crate::error::Error;
+use crate::naming::{NamingOptions, is_valid_variable_name};
+use crate::source::{Spec, Target, split_spec_list};
+
+/// Parses the command line (clap exits on its own errors, with code 2) and reads the
+/// environment variables that stand for options.
+pub fn parse() -> Result<app::Command, Error> {
+    resolve(Cli::parse(), &|name| std::env::var_os(name))
+}
+
+/// The request `cli` asks for, reading option-like variables through `environment`.
+pub fn resolve(
+    cli: Cli,
+    environment: &dyn Fn(&str) -> Option<OsString>,
+) -> Result<app::Command, Error> {
+    let text = |name: &str| {
+        environment(name)
+            .and_then(|value| value.into_string().ok())
+            .filter(|value| !value.is_empty())
+    };
+    match cli.command {
+        None => export(cli.export, &text),
+        Some(Command::Export(args)) => export(args, &text),
+        Some(Command::Exec(args)) => exec(args, &text),
+        Some(Command::Whoami(args)) => Ok(whoami(args)),
+    }
+}
+
+fn export(
+    args: ExportArgs,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> Result<app::Command, Error> {
+    let append_target = args
+        .format
+        .appends_to()
+        .and_then(environment)
+        .map(PathBuf::from);
+    Ok(app::Command::Export(app::Export {
+        selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
+        format: args.format,
+        output: args.output,
+        append_target,
+    }))
+}
+
+fn exec(
+    args: ExecArgs,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> Result<app::Command, Error> {
+    Ok(app::Command::Exec(app::Exec {
+        selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
+        mask: masking(args.mask, args.no_mask, environment("CI").as_deref()),
+        env_files: args.env_files,
+        pristine: args.pristine,
+        mask_min_length: args.mask_min_length,
+        command: args.command,
+    }))
+}
+
+fn whoami(args: WhoamiArgs) -> app::Command {
+    app::Command::Whoami(app::Whoami {
+        aws: aws_options(&args.aws),
+        json: args.format == WhoamiFormat::Json,
+        verbose: args.verbose,
+    })
+}
+
+/// Whether to mask: --mask/--no-mask (the last one given), else on when `ci` (the CI
+/// variable) is set to anything but empty, 0 or false.
+fn masking(mask: bool, no_mask: bool, ci: Option<&str>) -> bool {
+    if mask || no_mask {
+        return mask;
+    }
+    ci.is_some_and(|value| !matches!(value, "" | "0" | "false" | "FALSE" | "False"))
+}
+
+/// Parses every SPEC (from `--secret`, else `secrets_env`), reporting all bad ones at once.
+fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selection, Error> {
+    let texts: Vec<&str> = if args.secrets.is_empty() {
+        secrets_env.map(split_spec_list).unwrap_or_default()
+    } else {
+        args.secrets.iter().map(String::as_str).collect()
+    };
+    let mut specs = Vec::new();
+    let mut problems = Vec::new();
+    for text in texts {
+        match Spec::parse(text) {
+            Ok(mut spec) => {
+                let Target::SecretsManager(target) = &mut spec.target;
+                target.version_stage.clone_from(&args.version_stage);
+                specs.push(spec);
+            }
+            Err(error) => problems.push(error.to_string()),
+        }
+    }
+    if let Some(prefix) = &args.prefix
+        && !is_valid_variable_name(prefix)
+    {
+        problems.push(format!(
+            "--prefix {prefix:?} must start a valid variable name ([A-Za-z_][A-Za-z0-9_]*)"
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Usage(problems.join("\n")));
+    }
+    Ok(Selection {
+        specs,
+        naming: NamingOptions {
+            prefix: args.prefix.clone().unwrap_or_default(),
+            uppercase: args.uppercase,
+            strict: args.strict,
+        },
+        aws: aws_options(&args.aws),
+        verbose: args.verbose,
+    })
+}
+
+fn aws_options(args: &AwsArgs) -> AwsOptions {
+    AwsOptions {
+        region: args.region.clone(),
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        timeout: Duration::from_secs_f64(args.timeout),
+        role_arn: args.role_arn.clone().filter(|arn| !arn.is_empty()),
+        role_session_name: args.role_session_name.clone(),
+        external_id: args.external_id.clone(),
+        duration_seconds: args.duration_seconds,
+        web_identity_token_env: args.web_identity_token_env.clone(),
+        oidc_audience: args.oidc_audience.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::render::Format;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("awssecrets").chain(args.iter().copied())).unwrap()
+    }
+
+    /// The request for `args` with `variables` as the environment.
+    fn request(args: &[&str], variables: &[(&str, &str)]) -> Result<app::Command, Error> {
+        let variables: HashMap<String, OsString> = variables
+            .iter()
+            .map(|(name, value)| (name.to_string(), OsString::from(value)))
+            .collect();
+        resolve(parse(args), &|name| variables.get(name).cloned())
+    }
+
+    fn export_request(args: &[&str], variables: &[(&str, &str)]) -> app::Export {
+        match request(args, variables).unwrap() {
+            app::Command::Export(export) => export,
+            other => panic!("expected export, got {other:?}"),
+        }
+    }
+
+    fn exec_request(args: &[&str], variables: &[(&str, &str)]) -> app::Exec {
+        match request(args, variables).unwrap() {
+            app::Command::Exec(exec) => exec,
+            other => panic!("expected exec, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bare_command_is_export() {
+        let export = export_request(&["--region", "eu-west-1", "--secret", "ci/npm"], &[]);
+        assert_eq!(export.selection.specs.len(), 1);
+        assert_eq!(export.selection.specs[0].text, "ci/npm");
+        assert_eq!(export.format, Format::Dotenv);
+        assert_eq!(export.selection.aws.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn export_subcommand() {
+        let export = export_request(
+            &["export", "-s", "a", "-s", "b#k", "-f", "json", "-o", "out"],
+            &[],
+        );
+        assert_eq!(export.selection.specs.len(), 2);
+        assert_eq!(export.format, Format::Json);
+        assert_eq!(export.output, Some(PathBuf::from("out")));
+    }
+
+    #[test]
+    fn secrets_come_from_the_environment_when_no_flag() {
+        let export = export_request(&[], &[(SECRETS_ENV, "a\nDB,b#x,y")]);
+        assert_eq!(export.selection.specs.len(), 2);
+        assert_eq!(export.selection.specs[1].shape.alias.as_deref(), Some("DB"));
+        let export = export_request(&["-s", "c"], &[(SECRETS_ENV, "a,b")]);
+        assert_eq!(export.selection.specs.len(), 1);
+    }
+
+    #[test]
+    fn the_github_format_appends_to_github_env() {
+        let export = export_request(&["-f", "github", "-s", "a"], &[("GITHUB_ENV", "/tmp/env")]);
+        assert_eq!(export.append_target, Some(PathBuf::from("/tmp/env")));
+        let export = export_request(&["-f", "json", "-s", "a"], &[("GITHUB_ENV", "/tmp/env")]);
+        assert_eq!(export.append_target, None);
+    }
+
+    #[test]
+    fn every_bad_spec_is_reported() {
+        let error = request(
+            &["-s", "bad id", "-s", "ok", "-s", "x#", "--prefix", "1X"],
+            &[],
+        )
+        .unwrap_err();
+        let message = error.to_string();
+        assert_eq!(message.lines().count(), 3, "{message}");
+        assert_eq!(error.exit_code(), crate::error::ExitCode::Usage);
+    }
+
+    #[test]
+    fn the_version_stage_applies_to_every_secret() {
+        let export = export_request(
+            &["-s", "a", "-s", "b*", "--version-stage", "AWSPREVIOUS"],
+            &[],
+        );
+        for spec in &export.selection.specs {
+            let Target::SecretsManager(target) = &spec.target;
+            assert_eq!(target.version_stage.as_deref(), Some("AWSPREVIOUS"));
+        }
+    }
+
+    #[test]
+    fn exec_takes_the_command_after_double_dash() {
+        let exec = exec_request(
+            &[
+                "exec",
+                "-s",
+                "ci/npm",
+                "--env-file",
+                "a",
+                "--env-file",
+                "b",
+                "--",
+                "npm",
+                "publish",
+                "--tag",
+                "x",
+            ],
+            &[],
+        );
+        assert_eq!(exec.command, vec!["npm", "publish", "--tag", "x"]);
+        assert_eq!(exec.env_files, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        assert!(
+            Cli::try_parse_from(["awssecrets", "exec", "-s", "x"]).is_err(),
+            "a command is required"
+        );
+        assert!(
+            Cli::try_parse_from(["awssecrets", "exec", "--mask-min-length", "0", "--", "x"])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn masking_follows_ci_unless_told() {
+        let masking = |args: &[&str], ci: Option<&str>| {
+            let mut all = vec!["exec"];
+            all.extend_from_slice(args);
+            all.extend_from_slice(&["--", "true"]);
+            let variables: Vec<(&str, &str)> = ci.map(|value| ("CI", value)).into_iter().collect();
+            exec_request(&all, &variables).mask
+        };
+        assert!(masking(&[], Some("true")));
+        assert!(!masking(&[], None));
+        assert!(!masking(&[], Some("false")));
+        assert!(masking(&["--mask"], None));
+        assert!(!masking(&["--no-mask"], Some("true")));
+        assert!(masking(&["--no-mask", "--mask"], None), "the last one wins");
+    }
+
+    #[test]
+    fn timeout_must_be_positive() {
+        let result = Cli::try_parse_from(["awssecrets", "--timeout", "0"]);
+        assert!(result.is_err());
+        let export = export_request(&["--timeout", "2.5"], &[]);
+        assert_eq!(export.selection.aws.timeout, Duration::from_millis(2500));
+    }
+}

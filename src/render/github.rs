@@ -1,0 +1,87 @@
+//! `github`: `::add-mask::` for every value on stdout first, then `NAME=value` or heredoc
+//! blocks for `$GITHUB_ENV`, as the Actions runner reads them.
+
+use std::io::Write;
+
+use super::quote::write_command_data;
+use super::{Renderer, has_line_break};
+use crate::error::Error;
+use crate::model::EnvVar;
+
+pub struct Github;
+
+impl Renderer for Github {
+    const EXPANSION: usize = 1;
+
+    fn write(
+        out: &mut impl Write,
+        variables: &[EnvVar],
+        new_delimiter: &mut dyn FnMut() -> String,
+    ) -> Result<(), Error> {
+        write_github_env(out, variables, new_delimiter)
+    }
+
+    fn write_commands(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<()> {
+        write_github_masks(out, variables)
+    }
+}
+
+/// `::add-mask::` for every non-blank line of every value, escaped as workflow command data.
+pub fn write_github_masks(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<()> {
+    for variable in variables {
+        for line in variable.value.expose().split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if !line.trim().is_empty() {
+                out.write_all(b"::add-mask::")?;
+                write_command_data(out, line)?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `NAME=value` for single-line values; `NAME<<DELIMITER` / value / `DELIMITER` otherwise,
+/// with a delimiter that does not occur anywhere in the value.
+pub fn write_github_env(
+    out: &mut impl Write,
+    variables: &[EnvVar],
+    new_delimiter: &mut dyn FnMut() -> String,
+) -> Result<(), Error> {
+    let write_error = |source| Error::output("GITHUB_ENV", source);
+    for variable in variables {
+        let value = variable.value.expose();
+        if !has_line_break(value) {
+            writeln!(out, "{}={value}", variable.name).map_err(write_error)?;
+            continue;
+        }
+        let delimiter = unused_delimiter(value, new_delimiter).ok_or_else(|| {
+            Error::bad_content(
+                format!("variable {}", variable.name),
+                "no heredoc delimiter absent from its value could be found",
+            )
+        })?;
+        write!(
+            out,
+            "{}<<{delimiter}\n{value}\n{delimiter}\n",
+            variable.name
+        )
+        .map_err(write_error)?;
+    }
+    Ok(())
+}
+
+/// A delimiter not contained in `value`; a few random tries suffice (128 random bits each).
+fn unused_delimiter(value: &str, new_delimiter: &mut dyn FnMut() -> String) -> Option<String> {
+    (0..8)
+        .map(|_| new_delimiter())
+        .find(|delimiter| !delimiter.is_empty() && !value.contains(delimiter.as_str()))
+}
+
+/// `ghadelimiter_` and 32 random hex digits, as GitHub's own toolkit does.
+pub fn random_delimiter() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("ghadelimiter_{hex}")
+}

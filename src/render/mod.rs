@@ -1,0 +1,144 @@
+//! Output formats: one file per format behind [`Renderer`], each a pure writer on
+//! `&mut impl Write` with the limits of its consumer. [`Format`] is the one list of formats.
+
+mod dotenv;
+mod env;
+mod github;
+mod gitlab;
+mod json;
+mod quote;
+mod shell;
+
+use std::io::Write;
+
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::model::EnvVar;
+
+pub use github::random_delimiter;
+pub use gitlab::{GITLAB_DEFAULT_MAX_VARIABLES, GITLAB_HIGHEST_MAX_VARIABLES, GITLAB_MAX_BYTES};
+
+/// The consumers awssecrets writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// KEY='value' lines: `set -a; . FILE; set +a` in any POSIX sh, dotenvy, `exec --env-file`.
+    Dotenv,
+    /// export KEY='value' lines, for `eval "$(awssecrets ...)"`.
+    Shell,
+    /// Raw KEY=value lines (docker --env-file); refuses multi-line values.
+    Env,
+    /// A GitLab `artifacts:reports:dotenv` file; refuses what GitLab would reject or misread.
+    Gitlab,
+    /// Appends to $GITHUB_ENV (or -o) and prints ::add-mask:: for every value first.
+    Github,
+    /// One JSON object of name -> value.
+    Json,
+}
+
+impl Format {
+    /// The environment variable naming the file this format appends to (a file the CI runner
+    /// owns and reads after the step), instead of replacing a file or printing to stdout.
+    pub fn appends_to(self) -> Option<&'static str> {
+        match self {
+            Format::Github => Some("GITHUB_ENV"),
+            Format::Dotenv | Format::Shell | Format::Env | Format::Gitlab | Format::Json => None,
+        }
+    }
+}
+
+/// A rendered output: workflow commands for stdout (GitHub's masks, written first), and the
+/// body. Both are wiped when dropped.
+pub struct Rendered {
+    pub commands: Zeroizing<Vec<u8>>,
+    pub body: Zeroizing<Vec<u8>>,
+}
+
+/// One output format.
+trait Renderer {
+    /// How many bytes one byte of a value can become, so that the buffer is sized up front and
+    /// no reallocation leaves a copy of a value behind.
+    const EXPANSION: usize;
+
+    /// Refuses every variable the consumer would reject or misread (all at once, never a
+    /// value in the message); pushes warnings about soft limits.
+    fn check(_variables: &[EnvVar], _warnings: &mut Vec<String>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Writes the variables; `new_delimiter` gives random heredoc delimiters.
+    fn write(
+        out: &mut impl Write,
+        variables: &[EnvVar],
+        new_delimiter: &mut dyn FnMut() -> String,
+    ) -> Result<(), Error>;
+
+    /// Refuses a whole output its consumer cannot take (e.g. too large).
+    fn check_output(_body: &[u8]) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Workflow commands for stdout, written before the body (e.g. `::add-mask::`).
+    fn write_commands(_out: &mut impl Write, _variables: &[EnvVar]) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Renders `variables` in `format`, refusing values its consumer cannot carry. Warnings about
+/// soft limits are pushed to `warnings`; `new_delimiter` yields random heredoc delimiters.
+pub fn render(
+    format: Format,
+    variables: &[EnvVar],
+    warnings: &mut Vec<String>,
+    new_delimiter: &mut dyn FnMut() -> String,
+) -> Result<Rendered, Error> {
+    match format {
+        Format::Dotenv => render_with::<dotenv::Dotenv>(variables, warnings, new_delimiter),
+        Format::Shell => render_with::<shell::Shell>(variables, warnings, new_delimiter),
+        Format::Env => render_with::<env::Env>(variables, warnings, new_delimiter),
+        Format::Gitlab => render_with::<gitlab::Gitlab>(variables, warnings, new_delimiter),
+        Format::Github => render_with::<github::Github>(variables, warnings, new_delimiter),
+        Format::Json => render_with::<json::Json>(variables, warnings, new_delimiter),
+    }
+}
+
+fn render_with<R: Renderer>(
+    variables: &[EnvVar],
+    warnings: &mut Vec<String>,
+    new_delimiter: &mut dyn FnMut() -> String,
+) -> Result<Rendered, Error> {
+    R::check(variables, warnings)?;
+    let mut commands = Zeroizing::new(Vec::with_capacity(capacity(variables, 3, 16)));
+    R::write_commands(&mut *commands, variables).expect("writing to a Vec cannot fail");
+    let mut body = Zeroizing::new(Vec::with_capacity(capacity(variables, R::EXPANSION, 100)));
+    R::write(&mut *body, variables, new_delimiter)?;
+    R::check_output(&body)?;
+    Ok(Rendered { commands, body })
+}
+
+/// An upper bound of the rendered size: every value expanded `factor` times, plus `per_line`
+/// bytes of syntax per line of each value.
+fn capacity(variables: &[EnvVar], factor: usize, per_line: usize) -> usize {
+    variables
+        .iter()
+        .map(|variable| {
+            let value = variable.value.expose();
+            let lines = value.bytes().filter(|&byte| byte == b'\n').count() + 1;
+            variable.name.len() + value.len() * factor + lines * per_line + 16
+        })
+        .sum::<usize>()
+        + 8
+}
+
+/// Whether a value holds a line break (LF or CR).
+fn has_line_break(value: &str) -> bool {
+    value.contains(['\n', '\r'])
+}
+
+/// A write to an in-memory buffer, as an [`Error`] (it cannot fail).
+fn written(result: std::io::Result<()>) -> Result<(), Error> {
+    result.map_err(|source| Error::output("the output buffer", source))
+}
+
+#[cfg(test)]
+mod tests;

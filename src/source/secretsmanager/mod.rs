@@ -1,0 +1,128 @@
+//! AWS Secrets Manager: secrets by name or ARN, and prefixes (`ci/prod/*`).
+
+mod fetch;
+mod spec;
+
+pub use spec::{SecretArn, Target};
+
+use aws_config::Region;
+
+use super::{Request, Source};
+use crate::aws::{Session, TlsFailureIsFinal};
+use crate::error::{Error, FailureKind};
+use crate::model::Entry;
+use crate::naming::Shape;
+
+/// The Secrets Manager source.
+pub struct SecretsManager;
+
+impl Source for SecretsManager {
+    type Target = Target;
+
+    fn parse(selector: &str) -> Result<Target, String> {
+        Target::parse(selector)
+    }
+
+    fn check_shape(target: &Target, shape: &Shape) -> Result<(), String> {
+        if target.prefix && (shape.alias.is_some() || shape.keys.is_some()) {
+            return Err(
+                "a prefix (ID*) selects whole secrets: it takes no ALIAS, and no #KEY list".into(),
+            );
+        }
+        Ok(())
+    }
+
+    fn subject(target: &Target) -> String {
+        if target.prefix {
+            format!("secrets {}*", target.id)
+        } else {
+            format!("secret {}", target.id)
+        }
+    }
+
+    fn arn_region(target: &Target) -> Option<&str> {
+        target.arn_region()
+    }
+
+    async fn fetch(
+        session: &Session,
+        requests: Vec<Request<Target>>,
+    ) -> Vec<Result<Vec<Entry>, Error>> {
+        fetch::fetch(session, requests).await
+    }
+}
+
+/// Secrets Manager's own error codes.
+fn codes(code: &str, message: Option<&str>) -> Option<FailureKind> {
+    match code {
+        "ResourceNotFoundException" => Some(FailureKind::NotFound),
+        // A secret scheduled for deletion cannot be read: for the caller it is gone.
+        "InvalidRequestException" if message.is_some_and(|text| text.contains("deletion")) => {
+            Some(FailureKind::NotFound)
+        }
+        "DecryptionFailure" => Some(FailureKind::Decryption),
+        _ => None,
+    }
+}
+
+/// A client for `region`, counting its calls with the session's.
+fn client(session: &Session, region: &str) -> aws_sdk_secretsmanager::Client {
+    let config = aws_sdk_secretsmanager::config::Builder::from(session.sdk_config())
+        .region(Region::new(region.to_owned()))
+        .retry_classifier(TlsFailureIsFinal)
+        .interceptor(session.calls.clone())
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_deleted_and_undecryptable_are_secrets_managers_own() {
+        assert_eq!(
+            codes("ResourceNotFoundException", None),
+            Some(FailureKind::NotFound)
+        );
+        assert_eq!(
+            codes(
+                "InvalidRequestException",
+                Some(
+                    "You can't perform this operation on the secret because it was marked for deletion."
+                )
+            ),
+            Some(FailureKind::NotFound)
+        );
+        assert_eq!(codes("InvalidRequestException", Some("other")), None);
+        assert_eq!(
+            codes("DecryptionFailure", None),
+            Some(FailureKind::Decryption)
+        );
+    }
+
+    #[test]
+    fn a_prefix_takes_no_alias_and_no_keys() {
+        let prefix = Target::parse("ci/*").unwrap();
+        let alias = Shape {
+            alias: Some("A".into()),
+            keys: None,
+        };
+        let keys = Shape {
+            alias: None,
+            keys: Some(vec!["k".into()]),
+        };
+        assert!(
+            SecretsManager::check_shape(&prefix, &alias)
+                .unwrap_err()
+                .contains("no ALIAS")
+        );
+        assert!(
+            SecretsManager::check_shape(&prefix, &keys)
+                .unwrap_err()
+                .contains("#KEY")
+        );
+        let one = Target::parse("ci/a").unwrap();
+        assert!(SecretsManager::check_shape(&one, &alias).is_ok());
+    }
+}

@@ -1,0 +1,169 @@
+//! The SPEC grammar every source shares: `[ALIAS,]SELECTOR[#KEY1,KEY2]`, where the selector
+//! belongs to a source (`ssm:...` to Parameter Store, anything else to Secrets Manager).
+
+use std::fmt;
+
+use super::Target;
+use crate::naming::{Shape, is_valid_variable_name};
+
+/// One `--secret` argument, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// The SPEC as given, trimmed.
+    pub text: String,
+    /// `ALIAS,` and `#KEY1,KEY2`.
+    pub shape: Shape,
+    /// Which source, and what it selects there.
+    pub target: Target,
+}
+
+/// Why a SPEC does not parse; the message quotes the SPEC (ids and key names, never values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    pub spec: String,
+    pub reason: String,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid secret SPEC {:?}: {}", self.spec, self.reason)
+    }
+}
+
+impl Spec {
+    /// Parses `SELECTOR`, `SELECTOR#KEY1,KEY2`, `ALIAS,SELECTOR` or `ALIAS,SELECTOR#KEY1,KEY2`.
+    pub fn parse(text: &str) -> Result<Spec, SpecError> {
+        let error = |reason: String| SpecError {
+            spec: text.to_owned(),
+            reason,
+        };
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(error("it is empty".into()));
+        }
+        // No selector holds `#` or `,` (secret and parameter names cannot), so the first `#`
+        // ends the selector and a `,` before it ends the alias.
+        let (head, keys) = match trimmed.split_once('#') {
+            Some((head, keys)) => (head, Some(parse_keys(keys).map_err(error)?)),
+            None => (trimmed, None),
+        };
+        let (alias, selector) = match head.split_once(',') {
+            Some((alias, selector)) => (parse_alias(alias.trim()).map_err(error)?, selector.trim()),
+            None => (None, head),
+        };
+        let shape = Shape { alias, keys };
+        let target = Target::parse(selector).map_err(error)?;
+        target.check_shape(&shape).map_err(error)?;
+        Ok(Spec {
+            text: trimmed.to_owned(),
+            shape,
+            target,
+        })
+    }
+}
+
+/// An empty alias (`,ID`, as the GitHub action allows) means no alias.
+fn parse_alias(alias: &str) -> Result<Option<String>, String> {
+    if alias.is_empty() {
+        return Ok(None);
+    }
+    if is_valid_variable_name(alias) {
+        Ok(Some(alias.to_owned()))
+    } else {
+        Err(format!(
+            "alias {alias:?} is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)"
+        ))
+    }
+}
+
+fn parse_keys(list: &str) -> Result<Vec<String>, String> {
+    let mut keys: Vec<String> = Vec::new();
+    for key in list.split(',') {
+        if key.is_empty() {
+            return Err("an empty key in the #KEY1,KEY2 list".into());
+        }
+        if keys.iter().any(|seen| seen == key) {
+            return Err(format!("key {key:?} is listed twice"));
+        }
+        keys.push(key.to_owned());
+    }
+    Ok(keys)
+}
+
+/// Splits `AWSSECRETS_SECRETS`: one SPEC per line when it holds a newline (so SPECs may hold
+/// commas), else comma-separated ids. Blank entries are skipped.
+pub fn split_spec_list(list: &str) -> Vec<&str> {
+    let separator = if list.contains('\n') { '\n' } else { ',' };
+    list.split(separator)
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> Spec {
+        Spec::parse(text).unwrap()
+    }
+
+    fn reason(text: &str) -> String {
+        Spec::parse(text).unwrap_err().reason
+    }
+
+    #[test]
+    fn keys_after_hash() {
+        let parsed = spec("ci/db#user,password");
+        assert_eq!(
+            parsed.shape.keys,
+            Some(vec!["user".into(), "password".into()])
+        );
+        assert_eq!(parsed.shape.alias, None);
+    }
+
+    #[test]
+    fn alias_before_comma() {
+        let parsed = spec("NPM,ci/npm");
+        assert_eq!(parsed.shape.alias.as_deref(), Some("NPM"));
+        assert_eq!(parsed.text, "NPM,ci/npm");
+    }
+
+    #[test]
+    fn alias_and_keys_together() {
+        let parsed = spec("DB,ci/db#user,password");
+        assert_eq!(parsed.shape.alias.as_deref(), Some("DB"));
+        assert_eq!(parsed.shape.keys.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn empty_alias_means_none() {
+        assert_eq!(spec(",ci/npm").shape.alias, None);
+    }
+
+    #[test]
+    fn surrounding_whitespace_is_ignored() {
+        assert_eq!(spec("  ci/npm \t").text, "ci/npm");
+    }
+
+    #[test]
+    fn malformed_specs_are_refused_with_a_reason() {
+        assert_eq!(reason(""), "it is empty");
+        assert!(reason("ci/npm#").contains("empty key"));
+        assert!(reason("ci/npm#a,,b").contains("empty key"));
+        assert!(reason("ci/npm#a,a").contains("listed twice"));
+        assert!(reason("1BAD,ci/npm").contains("not a valid variable name"));
+        assert!(reason("A,B,ci/npm").contains("','"));
+        assert!(reason("NPM,").contains("empty"));
+    }
+
+    #[test]
+    fn spec_lists_split_on_newlines_when_present_else_commas() {
+        assert_eq!(split_spec_list("a, b,,c"), vec!["a", "b", "c"]);
+        assert_eq!(
+            split_spec_list("DB,ci/db#u,p\n\n  ci/npm \n"),
+            vec!["DB,ci/db#u,p", "ci/npm"]
+        );
+        assert!(split_spec_list(" \n ").is_empty());
+    }
+}
