@@ -50,6 +50,20 @@ if [ -n "${INPUT_OUTPUT:-}" ]; then set -- "$@" --output "$INPUT_OUTPUT"; fi
 if [ -n "${INPUT_PREFIX:-}" ]; then set -- "$@" --prefix "$INPUT_PREFIX"; fi
 if [ "${INPUT_UPPERCASE:-false}" = true ]; then set -- "$@" --uppercase; fi
 
-AWSSECRETS_SECRETS=${INPUT_SECRET_IDS:?the secret-ids input is required}
-export AWSSECRETS_SECRETS
+# Each line is one SPEC (commas belong to the SPEC), each allowed name one option.
+specs=${INPUT_SECRET_IDS:-}
+[ -n "$(printf '%s' "$specs" | tr -d '[:space:]')" ] || fail "the secret-ids input is required"
+newline='
+'
+old_ifs=$IFS
+IFS=$newline
+set -f # a SPEC such as ci/prod/* is no file pattern
+for line in $specs; do
+    case "$line" in *[![:space:]]*) set -- "$@" --secret "$line" ;; esac
+done
+for line in ${INPUT_ALLOW_NAMES:-}; do
+    case "$line" in *[![:space:]]*) set -- "$@" --allow-name "$line" ;; esac
+done
+IFS=$old_ifs
+set +f
 exec "$binary" "$@"

@@ -40,8 +40,17 @@ def validate(document, label):
         fail(f"{label} does not validate:\n{result.stdout}{result.stderr}")
 
 
+def as_gitlab_text(value):
+    """An input's text as GitLab writes it into a string: booleans are `true`/`false` (Ruby's
+    to_s), never Python's `True`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def interpolate(node, values):
-    """GitLab's interpolation: a value that is only `$[[ inputs.x ]]` takes the input's type."""
+    """GitLab's interpolation: a value that is only `$[[ inputs.x ]]` takes the input's type;
+    inside a longer string the input is its text."""
     if isinstance(node, dict):
         return {interpolate(key, values): interpolate(value, values) for key, value in node.items()}
     if isinstance(node, list):
@@ -50,7 +59,7 @@ def interpolate(node, values):
         whole = INTERPOLATION.fullmatch(node.strip())
         if whole:
             return values[whole.group(1)]
-        return INTERPOLATION.sub(lambda match: str(values[match.group(1)]), node)
+        return INTERPOLATION.sub(lambda match: as_gitlab_text(values[match.group(1)]), node)
     return node
 
 
@@ -79,7 +88,7 @@ def render(template, given):
     return rendered
 
 
-def run_job(job, binary, url, extra_env):
+def run_job(job, binary, url, extra_env, expect_code=0):
     """Runs the job's script with sh in a fresh build directory; returns that directory."""
     build_dir = pathlib.Path(tempfile.mkdtemp(prefix="awssecrets-job-"))
     bin_dir = build_dir / ".bin"
@@ -96,13 +105,14 @@ def run_job(job, binary, url, extra_env):
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     }
-    environment.update({name: str(value) for name, value in job.get("variables", {}).items()})
+    # GitLab stores every variable as text: a boolean input becomes `true` or `false`.
+    environment.update({name: as_gitlab_text(value) for name, value in job.get("variables", {}).items()})
     environment.update(extra_env)
     script = "set -e\n" + "\n".join(job["script"])
     result = subprocess.run(["sh", "-c", script], cwd=build_dir, env=environment, capture_output=True, text=True)
-    if result.returncode != 0:
-        fail(f"the job script failed ({result.returncode}):\n{result.stderr}")
-    return build_dir
+    if result.returncode != expect_code:
+        fail(f"the job script exited {result.returncode}, not {expect_code}:\n{result.stderr}")
+    return build_dir, result
 
 
 def load_with_sh(path, names):
@@ -123,7 +133,7 @@ def main():
     job = render(ROOT / "templates/fetch-secrets.yml", given)["fetch-secrets"]
     if job["artifacts"]["expire_in"] != "30 minutes" or job["artifacts"]["access"] != "none":
         fail("fetch-secrets: the artifact must expire in 30 minutes and be downloadable by nobody by default")
-    build_dir = run_job(job, binary, url, {})
+    build_dir, _ = run_job(job, binary, url, {})
     artifact = build_dir / job["artifacts"]["paths"][0]
     if stat.S_IMODE(artifact.stat().st_mode) != 0o600:
         fail(f"fetch-secrets: the artifact is mode {oct(artifact.stat().st_mode)}, not 0600")
@@ -133,13 +143,35 @@ def main():
 
     # With a role and the job's OIDC token (GitLab id_tokens puts it in AWSSECRETS_ID_TOKEN).
     oidc = render(ROOT / "templates/fetch-secrets.yml", {**given, "role_arn": "arn:aws:iam::123456789012:role/gitlab-ci", "format": "json"})
-    build_dir = run_job(oidc["fetch-secrets"], binary, url, {"AWSSECRETS_ID_TOKEN": JWT})
+    job = oidc["fetch-secrets"]
+    if job["variables"]["FETCH_OIDC"] is not True:
+        fail("fetch-secrets: the oidc input did not render as a boolean")
+    # The OIDC branch is taken: without the token the job fails naming the id_tokens variable.
+    _, result = run_job(job, binary, url, {}, expect_code=5)
+    if "AWSSECRETS_ID_TOKEN" not in result.stderr:
+        fail(f"fetch-secrets with OIDC: the token variable was not used:\n{result.stderr}")
+    build_dir, _ = run_job(job, binary, url, {"AWSSECRETS_ID_TOKEN": JWT})
     if json.loads((build_dir / ".ci-secrets").read_text()).get("NPM_TOKEN") != "npm-123":
         fail("fetch-secrets with OIDC: unexpected artifact")
 
+    # A single line is one SPEC (its commas included); reserved names need allow_names.
+    one_line = render(ROOT / "templates/fetch-secrets.yml", {**given, "secrets": "DB,component/db#user,password"})
+    build_dir, _ = run_job(one_line["fetch-secrets"], binary, url, {})
+    loaded = load_with_sh(build_dir / ".ci-secrets", ["DB_user", "DB_password"])
+    if loaded != "DB_user=ci\nDB_password=it's secret\n":
+        fail(f"fetch-secrets with a one-line SPEC: a later job would load:\n{loaded}")
+    secrets.create_secret(Name="component/kube", SecretString=json.dumps({"KUBECONFIG": "/tmp/kubeconfig"}))
+    for template, job_name in (("fetch-secrets.yml", "fetch-secrets"), ("dotenv-report.yml", "secrets-dotenv")):
+        inputs = {"image": given["image"], "region": "eu-west-1", "secrets": "component/kube"}
+        _, result = run_job(render(ROOT / "templates" / template, inputs)[job_name], binary, url, {}, expect_code=7)
+        if "--allow-name KUBECONFIG" not in result.stderr:
+            fail(f"{template}: a reserved name was not refused:\n{result.stderr}")
+        allowed = render(ROOT / "templates" / template, {**inputs, "allow_names": "KUBECONFIG\n"})
+        run_job(allowed[job_name], binary, url, {})
+
     report = render(ROOT / "templates/dotenv-report.yml", {"image": given["image"], "secrets": "component/npm", "region": "eu-west-1"})
     job = report["secrets-dotenv"]
-    build_dir = run_job(job, binary, url, {})
+    build_dir, _ = run_job(job, binary, url, {})
     text = (build_dir / job["artifacts"]["reports"]["dotenv"]).read_text()
     if text != "NPM_TOKEN=npm-123\nREGISTRY=https://r.example\n":
         fail(f"dotenv-report: GitLab would read:\n{text}")

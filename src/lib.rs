@@ -12,7 +12,7 @@
 //! | 5 | `app` | one file per command: the only place that combines the layers below |
 //! | 4 | `source`, `render`, `exec` | where values come from; how they are written; how a command runs with them |
 //! | 3 | `aws` | the AWS edge: session, credentials, retries, failure classification |
-//! | 2 | `naming`, `mask`, `files` | pure naming and masking; the file edge |
+//! | 2 | `naming`, `mask`, `files`, `process` | pure naming and masking; the file and process edges |
 //! | 1 | `model` | values, variables, layers |
 //! | 0 | `error` | the one error type and its exit codes |
 //!
@@ -28,5 +28,6 @@ pub mod files;
 pub mod mask;
 pub mod model;
 pub mod naming;
+pub mod process;
 pub mod render;
 pub mod source;

@@ -1,11 +1,13 @@
 //! Secret values are wiped from memory when dropped: a global allocator watches every block
-//! freed while a secret goes through naming, flattening and every output format, and fails the
-//! test if one still holds the value. (Its own binary: the allocator watches the whole process.)
+//! freed while a secret goes through naming, flattening, every output format and the masker,
+//! and fails the test if one still holds the value. (Its own binary: the allocator watches the
+//! whole process.)
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use awssecrets::mask::{Masker, mask_patterns};
 use awssecrets::model::{Entry, Layer, Payload, SecretValue, merge_layers};
 use awssecrets::naming::{NamingOptions, Shape, variables};
 use awssecrets::render::{self, Format};
@@ -52,7 +54,7 @@ fn canary() -> &'static str {
 
 #[test]
 fn no_freed_block_holds_a_secret_value() {
-    let _turn = TURN.lock().unwrap();
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let canary = canary();
     // Plain, escaped, nested, in an array, multi-line, quoted: every path the value can take.
     let json = format!(
@@ -136,11 +138,49 @@ fn no_freed_block_holds_a_secret_value() {
 #[test]
 fn the_watch_sees_an_unwiped_copy() {
     // The detector itself works: a plain String is freed unwiped.
-    let _turn = TURN.lock().unwrap();
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let before = UNWIPED.load(Ordering::SeqCst);
     let copy = canary().to_owned();
     ARMED.store(true, Ordering::SeqCst);
     drop(copy);
     ARMED.store(false, Ordering::SeqCst);
     assert!(UNWIPED.load(Ordering::SeqCst) > before);
+}
+
+#[test]
+fn masking_leaves_no_copy_of_a_value_behind() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let canary = canary();
+    // The stream a child would print: the value plain, split across reads, JSON-escaped, in
+    // base64, on several lines. Built at its full size up front (no reallocation copies).
+    let mut stream = String::with_capacity(4096);
+    for _ in 0..3 {
+        stream.push_str("log line before ");
+        stream.push_str(canary);
+        stream.push_str(" and \"");
+        stream.push_str(canary);
+        stream.push_str("\\n\" after\n");
+    }
+    let multi_line = format!("first {canary}\nsecond {canary}\n");
+
+    let before = UNWIPED.load(Ordering::SeqCst);
+    ARMED.store(true, Ordering::SeqCst);
+    {
+        let patterns = mask_patterns([canary, multi_line.as_str()], 8);
+        let mut out = zeroize::Zeroizing::new(Vec::with_capacity(stream.len() * 3 + 64));
+        for masker_input in [1usize, 7, 64, 4096] {
+            let mut masker = Masker::new(&patterns);
+            for chunk in stream.as_bytes().chunks(masker_input) {
+                masker.feed(chunk, &mut out);
+            }
+            masker.finish(&mut out);
+            assert!(!out.windows(CANARY.len()).any(|window| window == CANARY));
+            out.clear();
+        }
+    }
+    ARMED.store(false, Ordering::SeqCst);
+    let unwiped = UNWIPED.load(Ordering::SeqCst) - before;
+    // The test's own inputs are wiped after the check, so that they cannot count.
+    zeroize::Zeroize::zeroize(&mut stream);
+    assert_eq!(unwiped, 0, "freed memory still held a secret value");
 }

@@ -5,6 +5,8 @@ use crate::error::Error;
 use crate::exec;
 use crate::mask;
 use crate::model::merge_layers;
+use crate::naming::check_reserved;
+use crate::process;
 use crate::source::env_file;
 
 use super::{Exec, Log, SECRETS_ENV, fetch_layers, runtime};
@@ -30,7 +32,9 @@ pub fn exec(request: Exec) -> Result<u8, Error> {
         )));
     }
     let mut warnings = Vec::new();
-    let variables = merge_layers(layers, &mut warnings).variables;
+    let merged = merge_layers(layers, &mut warnings);
+    check_reserved(&merged, &request.selection.naming.allowed_names)?;
+    let variables = merged.variables;
     let environment = exec::child_environment(
         std::env::vars_os(),
         request.pristine,
@@ -39,20 +43,41 @@ pub fn exec(request: Exec) -> Result<u8, Error> {
     );
     log.warn_all(&warnings);
 
-    let program = request.command[0].to_string_lossy().into_owned();
-    if request.mask {
-        let patterns = mask::mask_patterns(
-            variables.iter().map(|variable| variable.value.expose()),
-            request.mask_min_length,
-        );
-        log.info(format!(
-            "running {program} with {} values masked in its output",
-            patterns.len()
-        ));
+    // Found with the PATH awssecrets inherited: never one a secret or an env file set.
+    let program = exec::locate(&request.command[0], std::env::var_os("PATH").as_deref())?;
+    let name = request.command[0].to_string_lossy().into_owned();
+    let as_init = process::is_init();
+    if request.mask || as_init {
+        let mask = request.mask.then(|| {
+            mask::mask_patterns(
+                variables.iter().map(|variable| variable.value.expose()),
+                request.mask_min_length,
+            )
+        });
+        match &mask {
+            Some(patterns) => log.info(format!(
+                "running {name} with {} strings masked in its output",
+                patterns.len()
+            )),
+            None => log.info(format!("running {name} as PID 1's child, reaping orphans")),
+        }
         drop(variables);
-        return runtime()?.block_on(exec::run_masked(&request.command, environment, patterns));
+        let supervision = exec::Supervision {
+            mask,
+            reap_orphans: as_init,
+        };
+        return runtime()?.block_on(exec::supervise(
+            &program,
+            &request.command,
+            environment,
+            supervision,
+        ));
     }
-    log.info(format!("replacing awssecrets with {program} (execvp)"));
+    log.info(format!("replacing awssecrets with {name} (execve)"));
     drop(variables);
-    Err(exec::replace_process(&request.command, environment))
+    Err(exec::replace_process(
+        &program,
+        &request.command,
+        environment,
+    ))
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use crate::error::Error;
 use crate::files;
 use crate::model::merge_layers;
+use crate::naming::check_reserved;
 use crate::render::{self, Format};
 
 use super::{Export, Log, SECRETS_ENV, fetch_layers, runtime, write_stdout};
@@ -59,6 +60,7 @@ pub fn export(request: Export) -> Result<u8, Error> {
     let mut warnings = Vec::new();
     let merged = merge_layers(layers, &mut warnings);
     log.warn_all(&warnings);
+    check_reserved(&merged, &request.selection.naming.allowed_names)?;
     let variables = merged.variables;
 
     let mut warnings = Vec::new();

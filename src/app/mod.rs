@@ -67,8 +67,10 @@ pub struct Whoami {
     pub verbose: bool,
 }
 
-/// Runs a command; returns the exit code on success.
+/// Runs a command; returns the exit code on success. Before anything is fetched, the process
+/// is made undumpable (see [`crate::process::harden`]).
 pub fn run(command: Command) -> Result<u8, Error> {
+    crate::process::harden();
     match command {
         Command::Export(request) => export::export(request),
         Command::Exec(request) => exec::exec(request),

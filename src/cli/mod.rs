@@ -69,12 +69,15 @@ pub enum Command {
     ///
     /// The environment of COMMAND is, later wins: the inherited one (with --pristine only PATH,
     /// HOME, USER, LOGNAME, LANG, LC_ALL, TERM, TMPDIR, SHELL, TZ), then each --env-file in order,
-    /// then each secret in order. Nothing is started unless every secret was fetched. Without
-    /// masking, awssecrets replaces itself with COMMAND (same PID, signals go straight to it, its
-    /// exit status is awssecrets' own). With masking, COMMAND runs as a child whose stdout and
-    /// stderr have every secret value replaced by ***; stdin passes through, INT, TERM, HUP,
-    /// QUIT, USR1 and USR2 are forwarded, and the exit status is COMMAND's (128+N if signal N
-    /// killed it).
+    /// then each secret in order. Nothing is started unless every secret was fetched. COMMAND is
+    /// looked up in the PATH awssecrets inherited, never in one a secret set. Without masking,
+    /// awssecrets replaces itself with COMMAND (same PID, signals go straight to it, its exit
+    /// status is awssecrets' own). With masking (or as PID 1), COMMAND runs as a child in a
+    /// process group of its own: its stdout and stderr have every secret value (and its base64,
+    /// JSON and percent-encoded forms) replaced by ***; stdin passes through; INT, TERM, HUP,
+    /// QUIT, USR1 and USR2 reach it exactly once, sent to awssecrets or typed at a terminal; it
+    /// is killed if awssecrets is killed; the exit status is COMMAND's (128+N if signal N killed
+    /// it).
     #[command(after_long_help = EXEC_EXAMPLES)]
     Exec(ExecArgs),
     /// Show which AWS identity, credential source, region and endpoint awssecrets would use
@@ -197,6 +200,12 @@ pub struct SelectionArgs {
     /// Refuse JSON keys that are not valid variable names instead of sanitising them
     #[arg(long)]
     pub strict: bool,
+
+    /// Let secrets set NAME although it is reserved (PATH, LD_*, BASH_ENV, NODE_OPTIONS,
+    /// GITHUB_*, CI_JOB_TOKEN, ...: names that decide which code runs, or that CI sets);
+    /// repeatable. The README lists every reserved name and why
+    #[arg(long = "allow-name", value_name = "NAME")]
+    pub allow_names: Vec<String>,
 
     #[command(flatten)]
     pub aws: AwsArgs,

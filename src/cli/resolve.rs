@@ -11,7 +11,7 @@ use super::{AwsArgs, Cli, Command, ExecArgs, ExportArgs, SelectionArgs, WhoamiAr
 use crate::app::{self, SECRETS_ENV, Selection};
 use crate::aws::AwsOptions;
 use crate::error::Error;
-use crate::naming::{NamingOptions, is_valid_variable_name};
+use crate::naming::{NamingOptions, UNUSABLE_NAME, is_valid_variable_name};
 use crate::source::{Spec, Target, split_spec_list};
 
 /// Parses the command line (clap exits on its own errors, with code 2) and reads the
@@ -112,6 +112,17 @@ fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selectio
             "--prefix {prefix:?} must start a valid variable name ([A-Za-z_][A-Za-z0-9_]*)"
         ));
     }
+    for name in &args.allow_names {
+        if name == UNUSABLE_NAME {
+            problems.push(format!(
+                "--allow-name {name}: no variable may be named {name} (shells overwrite it)"
+            ));
+        } else if !is_valid_variable_name(name) {
+            problems.push(format!(
+                "--allow-name {name:?} is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)"
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(Error::Usage(problems.join("\n")));
     }
@@ -121,6 +132,7 @@ fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selectio
             prefix: args.prefix.clone().unwrap_or_default(),
             uppercase: args.uppercase,
             strict: args.strict,
+            allowed_names: args.allow_names.clone(),
         },
         aws: aws_options(&args.aws),
         verbose: args.verbose,

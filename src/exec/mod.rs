@@ -1,10 +1,12 @@
-//! `exec`'s edges: the command's environment, replacing ourselves with the command, or running
-//! it with its output masked and signals forwarded.
+//! `exec`'s edges: the command's environment, finding the command, replacing ourselves with
+//! it, or supervising it as a child (output masked, signals forwarded, orphans reaped).
 
 mod environment;
-mod masked;
+mod locate;
 mod replace;
+mod supervise;
 
 pub use environment::{PRISTINE_VARIABLES, child_environment};
-pub use masked::{exit_code, run_masked};
+pub use locate::locate;
 pub use replace::replace_process;
+pub use supervise::{Supervision, supervise};

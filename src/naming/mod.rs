@@ -1,11 +1,14 @@
 //! Pure core: a fetched value becomes ordered environment variables (naming, flattening, checks).
 
 mod flatten;
+mod reserved;
 
 use crate::error::Error;
 use crate::model::{Entry, EnvVar, Payload, SecretValue};
 
 use flatten::{JsonProblem, flatten, parse_json_object, select_keys};
+
+pub use reserved::{UNUSABLE_NAME, check_reserved, reserved_names, reserved_reason};
 
 /// How variable names are built, shared by every SPEC of a run.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +19,8 @@ pub struct NamingOptions {
     pub uppercase: bool,
     /// `--strict`: refuse keys that are not valid variable names instead of sanitising them.
     pub strict: bool,
+    /// `--allow-name`: reserved names a secret may set all the same.
+    pub allowed_names: Vec<String>,
 }
 
 /// How one SPEC shapes the variables of what it fetched: `ALIAS,` and `#KEY1,KEY2`.

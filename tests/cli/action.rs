@@ -210,3 +210,67 @@ fn every_action_input_reaches_the_script() {
         );
     }
 }
+
+#[test]
+fn each_line_of_secret_ids_is_one_spec_a_single_line_included() {
+    let env = TestEnv::new();
+    env.secret(
+        "ci/db",
+        r#"{"user":"ci","password":"pw-123456","host":"h"}"#,
+    );
+    env.secret("ci/prod/a", "alpha-value");
+    // A file that `ci/prod/*` would match as a shell pattern: the SPEC must not be globbed.
+    fs::create_dir_all(env.path("ci/prod")).unwrap();
+    fs::write(env.path("ci/prod/file"), "").unwrap();
+    let binary = binary().display().to_string();
+    for (input, wanted) in [
+        (
+            "DB,ci/db#user,password",
+            vec![("DB_user", "ci"), ("DB_password", "pw-123456")],
+        ),
+        (
+            "DB,ci/db#user,password\nci/prod/*\n",
+            vec![
+                ("DB_user", "ci"),
+                ("DB_password", "pw-123456"),
+                ("CI_PROD_A", "alpha-value"),
+            ],
+        ),
+    ] {
+        let _ = fs::remove_file(env.path("github_env"));
+        let outcome = run_action(&env, &[("secret-ids", input), ("binary", &binary)]);
+        outcome.expect_success();
+        assert_eq!(
+            github_env_pairs(&read(&env.path("github_env"))),
+            expected(&wanted),
+            "{input:?}"
+        );
+    }
+}
+
+#[test]
+fn reserved_names_need_the_allow_names_input() {
+    let env = TestEnv::new();
+    env.secret(
+        "ci/tool",
+        r#"{"NODE_OPTIONS":"--max-old-space-size=4096","KUBECONFIG":"/k"}"#,
+    );
+    let binary = binary().display().to_string();
+    let refused = run_action(&env, &[("secret-ids", "ci/tool"), ("binary", &binary)]);
+    refused.expect_code(7);
+    assert!(
+        refused.stderr.contains("pass --allow-name KUBECONFIG"),
+        "{}",
+        refused.stderr
+    );
+    let allowed = run_action(
+        &env,
+        &[
+            ("secret-ids", "ci/tool#KUBECONFIG"),
+            ("allow-names", "KUBECONFIG\n"),
+            ("binary", &binary),
+        ],
+    );
+    allowed.expect_success();
+    assert_eq!(read(&env.path("github_env")), "KUBECONFIG=/k\n");
+}

@@ -6,6 +6,8 @@
 //!   credentials and `whoami`: `credentials.rs`;
 //! - what one format writes and its consumer reads: `formats.rs`; every format at once goes
 //!   through `consumers::readers` and the property tests (`properties.rs`);
+//! - a hostile secret (reserved names, encoded forms, a stalled masker): `hostile.rs`; signals,
+//!   core dumps, /proc and PID 1: `signals.rs`;
 //! - a failure's exit code and message: `failures.rs`; injected faults, retries, batching:
 //!   `faults.rs`; extreme input: `bad_input.rs`; nothing leaking anywhere: `hygiene.rs`;
 //! - TLS: `tls.rs`; the GitHub action: `action.rs`; the module layering rule: `layering.rs`.
@@ -22,8 +24,10 @@ mod export;
 mod failures;
 mod faults;
 mod formats;
+mod hostile;
 mod hygiene;
 mod layering;
 mod properties;
+mod signals;
 mod support;
 mod tls;

@@ -173,7 +173,7 @@ proptest! {
         let stream = format!("{before}{secret}{after}").into_bytes();
         let mut points: Vec<usize> = cuts.iter().map(|cut| cut.index(stream.len() + 1)).collect();
         points.sort_unstable();
-        let mut masker = Masker::new(mask_patterns([secret.as_str()], 8));
+        let mut masker = Masker::new(&mask_patterns([secret.as_str()], 8));
         let mut out = Vec::new();
         let mut start = 0;
         for point in points.into_iter().chain([stream.len()]) {
@@ -182,7 +182,7 @@ proptest! {
         }
         masker.finish(&mut out);
         let mut whole = Vec::new();
-        let mut one_shot = Masker::new(mask_patterns([secret.as_str()], 8));
+        let mut one_shot = Masker::new(&mask_patterns([secret.as_str()], 8));
         one_shot.feed(&stream, &mut whole);
         one_shot.finish(&mut whole);
         prop_assert_eq!(&out, &whole, "chunking changes nothing");

@@ -232,6 +232,18 @@ impl Run {
         self
     }
 
+    /// Runs in `directory` instead of the temp HOME.
+    pub fn current_dir(mut self, directory: impl AsRef<Path>) -> Run {
+        self.command.current_dir(directory);
+        self
+    }
+
+    /// Runs in a process group of its own, so that a signal to the group reaches it alone.
+    pub fn own_process_group(mut self) -> Run {
+        self.command.process_group(0);
+        self
+    }
+
     pub fn stdin(mut self, stdin: impl Into<Stdio>) -> Run {
         self.command.stdin(stdin);
         self
@@ -252,10 +264,11 @@ impl Run {
         self.command.status().expect("run the program")
     }
 
-    /// Starts it with stdout piped to the test (unless set otherwise).
+    /// Starts it with stdout piped to the test and stderr discarded (unless set otherwise).
     pub fn spawn(mut self) -> Child {
         self.command
             .stdout(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .expect("start the program")
     }

@@ -1,0 +1,253 @@
+//! What a value may turn into on its way to a log, each of which is masked: the value itself
+//! and each line of it, their base64 (standard and URL-safe alphabets, at the three byte
+//! alignments a value can take inside a longer encoded text), their JSON string escape (as
+//! most encoders write it, and with non-ASCII escaped as Python's `json.dumps` does), and their
+//! percent-encoding (RFC 3986).
+
+use zeroize::Zeroizing;
+
+/// The byte strings to mask, wiped when dropped.
+#[derive(Default)]
+pub struct Patterns(pub(super) Vec<Zeroizing<Vec<u8>>>);
+
+impl Patterns {
+    /// How many strings are masked.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether nothing is masked.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Every form of every value (and of each line of a multi-line value) that is at least
+/// `min_length` characters long, for values that are themselves at least that long: masking
+/// `true` or `5432`, or their encodings, would mask half a log.
+pub fn mask_patterns<'a>(values: impl IntoIterator<Item = &'a str>, min_length: usize) -> Patterns {
+    let min_length = min_length.max(1);
+    let mut patterns = Patterns::default();
+    let mut add = |form: Zeroizing<Vec<u8>>| {
+        let long_enough = String::from_utf8_lossy(&form).chars().count() >= min_length;
+        if long_enough && !patterns.0.iter().any(|seen| **seen == *form) {
+            patterns.0.push(form);
+        }
+    };
+    for value in values {
+        let mut pieces: Vec<&str> = Vec::new();
+        if value.contains('\n') {
+            // A log is cut into lines by whoever reads it: each line alone, and the whole
+            // value in the forms that keep it on one line.
+            pieces.extend(
+                value
+                    .split('\n')
+                    .map(|line| line.strip_suffix('\r').unwrap_or(line)),
+            );
+        }
+        pieces.push(value);
+        for piece in pieces {
+            if piece.chars().count() < min_length {
+                continue;
+            }
+            if !piece.contains('\n') {
+                add(Zeroizing::new(piece.as_bytes().to_vec()));
+            }
+            for form in encoded_forms(piece.as_bytes()) {
+                add(form);
+            }
+        }
+    }
+    patterns
+}
+
+/// The encoded forms of `value`.
+fn encoded_forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
+    let mut forms = Vec::new();
+    for shift in 0..3 {
+        let standard = base64_at_alignment(value, shift);
+        let url_safe = Zeroizing::new(
+            standard
+                .iter()
+                .map(|&byte| match byte {
+                    b'+' => b'-',
+                    b'/' => b'_',
+                    other => other,
+                })
+                .collect::<Vec<u8>>(),
+        );
+        forms.push(standard);
+        forms.push(url_safe);
+    }
+    if let Ok(text) = std::str::from_utf8(value) {
+        forms.push(json_escaped(text, false));
+        forms.push(json_escaped(text, true));
+    }
+    forms.push(percent_encoded(value));
+    forms
+}
+
+/// The base64 characters that depend only on `value`'s bytes when `value` starts `shift` bytes
+/// into a 3-byte group of a longer encoded text: whatever comes before or after it, this
+/// string appears in the encoding (the characters shared with neighbouring bytes and the
+/// padding are left out).
+fn base64_at_alignment(value: &[u8], shift: usize) -> Zeroizing<Vec<u8>> {
+    let mut shifted = Zeroizing::new(vec![0u8; shift]);
+    shifted.extend_from_slice(value);
+    let encoded = Zeroizing::new(aws_smithy_types::base64::encode(&shifted[..]).into_bytes());
+    let first = (8 * shift).div_ceil(6);
+    let end = (8 * shifted.len()) / 6;
+    Zeroizing::new(encoded.get(first..end).unwrap_or_default().to_vec())
+}
+
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// The inside of a JSON string literal holding `text`; with `ascii`, every non-ASCII character
+/// as `\uXXXX` (surrogate pairs beyond the BMP), as Python's `json.dumps` writes it.
+fn json_escaped(text: &str, ascii: bool) -> Zeroizing<Vec<u8>> {
+    let mut escaped = Zeroizing::new(Vec::with_capacity(text.len() * 6 + 2));
+    for c in text.chars() {
+        match c {
+            '"' => escaped.extend_from_slice(b"\\\""),
+            '\\' => escaped.extend_from_slice(b"\\\\"),
+            '\n' => escaped.extend_from_slice(b"\\n"),
+            '\r' => escaped.extend_from_slice(b"\\r"),
+            '\t' => escaped.extend_from_slice(b"\\t"),
+            '\u{8}' => escaped.extend_from_slice(b"\\b"),
+            '\u{c}' => escaped.extend_from_slice(b"\\f"),
+            c if (c as u32) < 0x20 || (ascii && !c.is_ascii()) => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    escaped.extend_from_slice(b"\\u");
+                    for shift in [12, 8, 4, 0] {
+                        escaped.push(HEX_LOWER[((*unit >> shift) & 15) as usize]);
+                    }
+                }
+            }
+            c => {
+                let mut buffer = [0u8; 4];
+                escaped.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+            }
+        }
+    }
+    escaped
+}
+
+/// `value` percent-encoded: every byte but RFC 3986's unreserved characters as `%XX`.
+fn percent_encoded(value: &[u8]) -> Zeroizing<Vec<u8>> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut encoded = Zeroizing::new(Vec::with_capacity(value.len() * 3));
+    for &byte in value {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(byte);
+        } else {
+            encoded.extend_from_slice(&[
+                b'%',
+                HEX[(byte >> 4) as usize],
+                HEX[(byte & 15) as usize],
+            ]);
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(patterns: &Patterns) -> Vec<String> {
+        patterns
+            .0
+            .iter()
+            .map(|pattern| String::from_utf8(pattern.to_vec()).unwrap())
+            .collect()
+    }
+
+    fn text(bytes: Zeroizing<Vec<u8>>) -> String {
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn base64_at_each_alignment_is_found_inside_any_longer_encoding() {
+        let secret = b"s3cr3t-v4lue?>~";
+        for before in 0..6 {
+            for after in 0..4 {
+                let mut data = vec![b'x'; before];
+                data.extend_from_slice(secret);
+                data.extend(std::iter::repeat_n(b'y', after));
+                let standard = aws_smithy_types::base64::encode(&data);
+                let url_safe = standard.replace('+', "-").replace('/', "_");
+                let form = text(base64_at_alignment(secret, before % 3));
+                assert!(form.len() >= 16, "{form}");
+                assert!(standard.contains(&form), "{standard} lacks {form}");
+                let url_form = form.replace('+', "-").replace('/', "_");
+                assert!(url_safe.contains(&url_form), "{url_safe} lacks {url_form}");
+            }
+        }
+    }
+
+    #[test]
+    fn json_escapes_as_encoders_write_them() {
+        let value = "a\"b\\c\nd\u{1}é🦀";
+        assert_eq!(
+            text(json_escaped(value, false)),
+            serde_json::to_string(value).unwrap().trim_matches('"')
+        );
+        assert_eq!(
+            text(json_escaped(value, true)),
+            r#"a\"b\\c\nd\u0001\u00e9\ud83e\udd80"#
+        );
+    }
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(
+            text(percent_encoded(b"a b/c?d=e&f~g.h-i_j%")),
+            "a%20b%2Fc%3Fd%3De%26f~g.h-i_j%25"
+        );
+        assert_eq!(text(percent_encoded("é".as_bytes())), "%C3%A9");
+    }
+
+    #[test]
+    fn every_form_of_every_value_and_line_is_masked() {
+        let patterns = strings(&mask_patterns(
+            ["pass word/1", "line-one-x\r\nline-two-y"],
+            8,
+        ));
+        for expected in [
+            "pass word/1",
+            "pass%20word%2F1",
+            "line-one-x",
+            "line-two-y",
+            r"line-one-x\r\nline-two-y",
+            "line-one-x%0D%0Aline-two-y",
+        ] {
+            assert!(
+                patterns.contains(&expected.to_owned()),
+                "{expected} in {patterns:?}"
+            );
+        }
+        let base64 = aws_smithy_types::base64::encode("pass word/1");
+        assert!(
+            patterns
+                .iter()
+                .any(|pattern| base64.starts_with(pattern.as_str()))
+        );
+        assert!(
+            !patterns.iter().any(|pattern| pattern.contains('\n')),
+            "{patterns:?}"
+        );
+    }
+
+    #[test]
+    fn the_minimum_length_applies_to_the_value_and_to_each_form() {
+        assert!(mask_patterns(["true", "5432", "seven77"], 8).is_empty());
+        let patterns = strings(&mask_patterns(["eight888"], 8));
+        assert!(patterns.contains(&"eight888".to_owned()));
+        assert!(
+            patterns.iter().all(|pattern| pattern.chars().count() >= 8),
+            "{patterns:?}"
+        );
+        assert_eq!(mask_patterns(["eight888", "ünïcödé!"], 8).0[0].len(), 8);
+    }
+}

@@ -1,0 +1,40 @@
+//! The process itself: nothing of it lands in a core dump or is readable through /proc by
+//! anyone but root, and a command it starts gets back the ordinary state it changed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
+
+/// The core size limits awssecrets started with (soft, hard), for the command it starts.
+static CORE_LIMITS: [AtomicU64; 2] = [AtomicU64::new(u64::MAX), AtomicU64::new(u64::MAX)];
+
+/// No core dump at all (soft RLIMIT_CORE 0), and not dumpable: no core, no ptrace by another
+/// process of the same user, and /proc/PID/environ and /proc/PID/mem owned by root. Best
+/// effort: a failure here must not stop a CI job.
+pub fn harden() {
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_CORE) {
+        CORE_LIMITS[0].store(soft, Ordering::SeqCst);
+        CORE_LIMITS[1].store(hard, Ordering::SeqCst);
+        // Only the soft limit: lowering the hard one could not be undone for the command.
+        let _ = setrlimit(Resource::RLIMIT_CORE, 0, hard);
+    }
+    let _ = nix::sys::prctl::set_dumpable(false);
+}
+
+/// Gives back the core limit awssecrets started with, for the command about to be exec'd
+/// (execve makes it dumpable again by itself). Async-signal-safe: fit for `pre_exec`.
+pub fn restore_for_command() {
+    let (soft, hard) = (
+        CORE_LIMITS[0].load(Ordering::SeqCst),
+        CORE_LIMITS[1].load(Ordering::SeqCst),
+    );
+    if soft != u64::MAX || hard != u64::MAX {
+        let _ = setrlimit(Resource::RLIMIT_CORE, soft, hard);
+    }
+}
+
+/// Whether this process is the first of its PID namespace (a container's init): orphans are
+/// then its to reap.
+pub fn is_init() -> bool {
+    nix::unistd::getpid().as_raw() == 1
+}

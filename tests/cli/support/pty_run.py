@@ -1,0 +1,59 @@
+"""Runs a command as the foreground job of a new pseudo-terminal and types keys at it.
+
+usage: pty_run.py KEYS -- COMMAND [ARG...]
+
+KEYS is a comma-separated list of actions taken once the command printed "ready", each
+followed by half a second of reading: INT (types Ctrl-C), QUIT (types Ctrl-\\), or kill-NAME
+(sends signal NAME to the command's own PID with kill(2), as another process would). Then the
+command is killed (SIGKILL) and everything the terminal showed is printed on stdout. Bounded:
+20 s.
+"""
+import os
+import pty
+import select
+import signal
+import sys
+import time
+
+KEYS = {"INT": b"\x03", "QUIT": b"\x1c"}
+
+
+def read_for(fd, seconds, until=None):
+    data = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            if until is not None and until in data:
+                break
+    return data
+
+
+def main():
+    separator = sys.argv.index("--")
+    keys = [key for key in sys.argv[1].split(",") if key]
+    command = sys.argv[separator + 1:]
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp(command[0], command)
+    shown = read_for(fd, 10, until=b"ready")
+    for key in keys:
+        if key.startswith("kill-"):
+            os.kill(pid, getattr(signal, "SIG" + key[len("kill-"):]))
+        else:
+            os.write(fd, KEYS[key])
+        shown += read_for(fd, 0.5)
+    os.kill(pid, signal.SIGKILL)
+    shown += read_for(fd, 1)
+    os.waitpid(pid, 0)
+    sys.stdout.write(shown.decode("utf-8", "replace"))
+
+
+main()
