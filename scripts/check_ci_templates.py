@@ -169,6 +169,24 @@ def main():
         allowed = render(ROOT / "templates" / template, {**inputs, "allow_names": "KUBECONFIG\n"})
         run_job(allowed[job_name], binary, url, {})
 
+    # What the report cannot carry is refused with fixes the user has where the report is made:
+    # the fetch-secrets component, and this component's max_variables and max_bytes inputs.
+    secrets.create_secret(Name="component/many", SecretString=json.dumps({f"V{i}": "x" for i in range(25)}))
+    secrets.create_secret(Name="component/multi", SecretString=json.dumps({"KEY": "line 1\nline 2"}))
+    report_inputs = yaml.safe_load_all((ROOT / "templates/dotenv-report.yml").read_text()).__next__()["spec"]["inputs"]
+    for spec, extra, fragment in (
+        ("component/multi", {}, "spans several lines"),
+        ("component/many", {"max_variables": "20"}, "25 variables; GitLab accepts at most 20 here"),
+    ):
+        inputs = {"image": given["image"], "region": "eu-west-1", "secrets": spec, **extra}
+        _, result = run_job(render(ROOT / "templates/dotenv-report.yml", inputs)["secrets-dotenv"], binary, url, {}, expect_code=7)
+        if fragment not in result.stderr or "the fetch-secrets component" not in result.stderr:
+            fail(f"dotenv-report: the refusal does not offer the fetch-secrets component:\n{result.stderr}")
+        for named in re.findall(r"component's (\w+) input", result.stderr):
+            if named not in report_inputs:
+                fail(f"dotenv-report: the refusal suggests an input it does not have: {named}")
+    run_job(render(ROOT / "templates/dotenv-report.yml", {"image": given["image"], "region": "eu-west-1", "secrets": "component/many", "max_variables": "25"})["secrets-dotenv"], binary, url, {})
+
     report = render(ROOT / "templates/dotenv-report.yml", {"image": given["image"], "secrets": "component/npm", "region": "eu-west-1"})
     job = report["secrets-dotenv"]
     build_dir, _ = run_job(job, binary, url, {})

@@ -41,3 +41,22 @@ stop_emulator() {
         EMULATOR_PID=
     fi
 }
+
+# Installs the real readers the consumer tests run: the shells (zsh, mksh, a static busybox)
+# with apt-get, and the npm dotenv package into tests/readers (python-dotenv is in $VENV).
+ensure_readers() {
+    missing=
+    for shell in dash bash zsh mksh busybox; do command -v "$shell" >/dev/null || missing=yes; done
+    if [ -n "$missing" ]; then
+        echo "==> installing the shells the consumer tests read with" >&2
+        sudo_if_needed=
+        [ "$(id -u)" = 0 ] || sudo_if_needed=sudo
+        $sudo_if_needed apt-get update -qq
+        $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dash bash zsh mksh busybox-static
+    fi
+    if ! cmp -s tests/readers/package-lock.json tests/readers/node_modules/.awssecrets-lock 2>/dev/null; then
+        echo "==> installing the npm dotenv reader into tests/readers" >&2
+        npm ci --prefix tests/readers --silent --no-audit --no-fund
+        cp tests/readers/package-lock.json tests/readers/node_modules/.awssecrets-lock
+    fi
+}

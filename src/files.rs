@@ -1,17 +1,126 @@
-//! File edges: atomic 0600 writes, appends, and keeping stdout files private.
+//! File edges: where `-o` really leads and how to write there (a 0600 file replaced
+//! atomically; a FIFO, a device or an open descriptor written in place; never a symlink or a
+//! device node replaced), appends that end 0600 or leave the file as it was, and keeping a
+//! redirected stdout private.
 
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{self, Write};
-use std::os::fd::AsFd;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::os::fd::{AsFd, BorrowedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 
 /// Owner read/write only: what every file holding secrets gets.
 const PRIVATE_MODE: u32 = 0o600;
 
+/// What a path given as `-o` leads to.
+#[derive(Debug, PartialEq, Eq)]
+enum Destination {
+    /// A regular file, or none yet: replaced (or created) atomically.
+    File(PathBuf),
+    /// A FIFO or a character device: written in place.
+    Stream(PathBuf),
+    /// An already-open descriptor (`/dev/stdout`, `/dev/fd/N`).
+    Descriptor(i32),
+}
+
+/// Where `path` leads: a symbolic link is followed (a link to nothing is refused), the
+/// `/dev/stdout`-like names mean the descriptor they name, and what can hold no output (a
+/// directory, a block device, a socket, stderr, which goes to the job log) is refused.
+fn destination(path: &Path) -> io::Result<Destination> {
+    if let Some(descriptor) = open_descriptor(path) {
+        match descriptor {
+            0 => return Err(refusal("it is stdin")),
+            2 => {
+                return Err(refusal(
+                    "it is stderr, which CI writes to the job log; redirect stdout instead",
+                ));
+            }
+            _ => {}
+        }
+        return Ok(Destination::Descriptor(descriptor));
+    }
+    let metadata = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            return Ok(Destination::File(path.to_owned()));
+        }
+        Err(error) => return Err(error),
+    };
+    let kind = metadata.file_type();
+    if kind.is_symlink() {
+        return match std::fs::canonicalize(path) {
+            Ok(target) if target != path => destination(&target),
+            Ok(_) => Err(refusal("it is a symbolic link that loops")),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Err(refusal(
+                "it is a symbolic link to nothing; refusing to create a file through it",
+            )),
+            Err(error) => Err(error),
+        };
+    }
+    if kind.is_file() {
+        Ok(Destination::File(path.to_owned()))
+    } else if kind.is_fifo() || kind.is_char_device() {
+        Ok(Destination::Stream(path.to_owned()))
+    } else if kind.is_dir() {
+        Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a directory",
+        ))
+    } else {
+        Err(refusal(
+            "it is a block device or a socket, which holds no output",
+        ))
+    }
+}
+
+/// The descriptor `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N` names.
+fn open_descriptor(path: &Path) -> Option<i32> {
+    let text = path.as_os_str().as_bytes();
+    match text {
+        b"/dev/stdin" => return Some(0),
+        b"/dev/stdout" => return Some(1),
+        b"/dev/stderr" => return Some(2),
+        _ => {}
+    }
+    let number = text
+        .strip_prefix(b"/dev/fd/")
+        .or_else(|| text.strip_prefix(b"/proc/self/fd/"))?;
+    std::str::from_utf8(number).ok()?.parse().ok()
+}
+
+fn refusal(why: &str) -> io::Error {
+    io::Error::other(why.to_owned())
+}
+
+/// Writes `contents` where `path` leads: a regular file (or a new one) is replaced atomically
+/// by a 0600 file (see [`write_atomically`]); a FIFO or character device (`/dev/null`) is
+/// written in place; an open descriptor is written as stdout is (made private first).
+pub fn write_output(path: &Path, contents: &[u8]) -> io::Result<()> {
+    match destination(path)? {
+        Destination::File(file) => write_atomically(&file, contents),
+        Destination::Stream(stream) => {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .custom_flags(nix::libc::O_NOCTTY)
+                .open(stream)?;
+            file.write_all(contents)?;
+            file.flush()
+        }
+        Destination::Descriptor(descriptor) => {
+            // SAFETY: the descriptor is only borrowed for the duplication; the caller's stays open.
+            let borrowed = unsafe { BorrowedFd::borrow_raw(descriptor) };
+            let mut file = File::from(borrowed.try_clone_to_owned()?);
+            make_private(&file)?;
+            file.write_all(contents)?;
+            file.flush()
+        }
+    }
+}
+
 /// Replaces `path` with `contents` atomically: a 0600 temp file in the same directory, fsync,
 /// rename. On any failure `path` is left as it was and the temp file is removed.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -33,33 +142,77 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// Appends `contents` in one write (creating the file 0600 if needed), then fsyncs.
+/// Appends `contents` to the file `path` leads to (creating it 0600), all or nothing: a
+/// regular file others may read is made 0600 first (the run refuses if it cannot be), and a
+/// failed write is cut back, so the file is byte for byte as it was. A FIFO or character
+/// device is written in place.
 pub fn append(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let path = match destination(path)? {
+        Destination::File(file) | Destination::Stream(file) => file,
+        Destination::Descriptor(descriptor) => {
+            return write_output(&PathBuf::from(format!("/dev/fd/{descriptor}")), contents);
+        }
+    };
     let mut file = OpenOptions::new()
         .append(true)
         .create(true)
         .mode(PRIVATE_MODE)
-        .open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
+        .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NOFOLLOW)
+        .open(&path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        file.write_all(contents)?;
+        return file.flush();
+    }
+    make_private(&file)?;
+    let before = metadata.len();
+    if let Err(error) = file.write_all(contents).and_then(|()| file.sync_all()) {
+        // Cut back whatever part of the block was written.
+        let _ = file.set_len(before);
+        let _ = file.sync_all();
+        return Err(error);
+    }
+    Ok(())
 }
 
-/// When stdout is a regular file others may read (`awssecrets > .ci-secrets` under a 022
-/// umask), makes it 0600 before anything is written. Returns whether the mode was changed.
-pub fn make_stdout_private() -> io::Result<bool> {
-    let stdout = File::from(io::stdout().as_fd().try_clone_to_owned()?);
-    let metadata = stdout.metadata()?;
+/// Makes a regular file others may read 0600; an error if it cannot (then nothing may be
+/// written to it). Returns whether the mode was changed.
+fn make_private(file: &File) -> io::Result<bool> {
+    let metadata = file.metadata()?;
     if !metadata.is_file() || metadata.permissions().mode() & 0o077 == 0 {
         return Ok(false);
     }
-    stdout.set_permissions(Permissions::from_mode(PRIVATE_MODE))?;
+    file.set_permissions(Permissions::from_mode(PRIVATE_MODE))
+        .map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!(
+                    "it is a file others can read, and it cannot be made private (0600): {error}; \
+                     write to a file you own"
+                ),
+            )
+        })?;
     Ok(true)
+}
+
+/// When stdout is a regular file others may read (`awssecrets > .ci-secrets` under a 022
+/// umask), makes it 0600 before anything is written; an error when it cannot, so that nothing
+/// is. Returns whether the mode was changed.
+pub fn make_stdout_private() -> io::Result<bool> {
+    let stdout = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+    make_private(&stdout)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::fs;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::symlink;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
 
     #[test]
     fn atomic_write_creates_0600_and_replaces() {
@@ -67,12 +220,9 @@ mod tests {
         let path = directory.path().join("out");
         fs::write(&path, "old").unwrap();
         fs::set_permissions(&path, Permissions::from_mode(0o644)).unwrap();
-        write_atomically(&path, b"new").unwrap();
+        write_output(&path, b"new").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(mode(&path), 0o600);
         assert_eq!(
             fs::read_dir(directory.path()).unwrap().count(),
             1,
@@ -85,20 +235,80 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let target = directory.path().join("is-a-directory");
         fs::create_dir(&target).unwrap();
-        assert!(write_atomically(&target, b"x").is_err());
+        assert!(write_output(&target, b"x").is_err());
         assert_eq!(fs::read_dir(directory.path()).unwrap().count(), 1);
     }
 
     #[test]
-    fn append_creates_0600_and_appends() {
+    fn a_symlink_is_followed_and_kept_and_one_to_nothing_refused() {
+        let directory = tempfile::tempdir().unwrap();
+        let target = directory.path().join("real");
+        let link = directory.path().join("link");
+        fs::write(&target, "old").unwrap();
+        symlink(&target, &link).unwrap();
+        write_output(&link, b"new").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        let dangling = directory.path().join("dangling");
+        symlink(directory.path().join("nowhere"), &dangling).unwrap();
+        let error = write_output(&dangling, b"x").unwrap_err();
+        assert!(
+            error.to_string().contains("symbolic link to nothing"),
+            "{error}"
+        );
+        assert!(!directory.path().join("nowhere").exists());
+    }
+
+    #[test]
+    fn devices_are_written_in_place_never_replaced() {
+        write_output(Path::new("/dev/null"), b"discarded").unwrap();
+        assert!(
+            fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+        append(Path::new("/dev/null"), b"discarded").unwrap();
+        let error = write_output(Path::new("/dev/stderr"), b"x").unwrap_err();
+        assert!(error.to_string().contains("job log"), "{error}");
+    }
+
+    #[test]
+    fn an_open_descriptor_is_written_where_it_points() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("via-fd");
+        let file = File::create(&path).unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o644)).unwrap();
+        let held = file.as_fd().try_clone_to_owned().unwrap();
+        let name = PathBuf::from(format!("/dev/fd/{}", held.as_raw_fd()));
+        write_output(&name, b"through the descriptor").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "through the descriptor");
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    #[test]
+    fn append_creates_0600_makes_an_existing_file_private_and_appends() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("env");
         append(&path, b"A=1\n").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        fs::set_permissions(&path, Permissions::from_mode(0o644)).unwrap();
         append(&path, b"B=2\n").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "A=1\nB=2\n");
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    #[test]
+    fn descriptor_names() {
+        assert_eq!(open_descriptor(Path::new("/dev/stdout")), Some(1));
+        assert_eq!(open_descriptor(Path::new("/dev/fd/7")), Some(7));
+        assert_eq!(open_descriptor(Path::new("/proc/self/fd/3")), Some(3));
+        assert_eq!(open_descriptor(Path::new("/dev/fd/x")), None);
+        assert_eq!(open_descriptor(Path::new("out")), None);
     }
 }

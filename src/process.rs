@@ -1,9 +1,11 @@
 //! The process itself: nothing of it lands in a core dump or is readable through /proc by
-//! anyone but root, and a command it starts gets back the ordinary state it changed.
+//! anyone but root, a write past the file size limit fails instead of killing it, and a
+//! command it starts gets back the ordinary state it changed.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
+use nix::sys::signal::{SigHandler, Signal, signal};
 
 /// The core size limits awssecrets started with (soft, hard), for the command it starts.
 static CORE_LIMITS: [AtomicU64; 2] = [AtomicU64::new(u64::MAX), AtomicU64::new(u64::MAX)];
@@ -19,11 +21,18 @@ pub fn harden() {
         let _ = setrlimit(Resource::RLIMIT_CORE, 0, hard);
     }
     let _ = nix::sys::prctl::set_dumpable(false);
+    // A write past the file size limit then fails with EFBIG, which the writers undo, instead
+    // of killing the process halfway through an append.
+    // SAFETY: SIG_IGN installs no handler code.
+    let _ = unsafe { signal(Signal::SIGXFSZ, SigHandler::SigIgn) };
 }
 
-/// Gives back the core limit awssecrets started with, for the command about to be exec'd
-/// (execve makes it dumpable again by itself). Async-signal-safe: fit for `pre_exec`.
+/// Gives back the core limit awssecrets started with, and SIGXFSZ's default action, for the
+/// command about to be exec'd (execve makes it dumpable again by itself). Async-signal-safe:
+/// fit for `pre_exec`.
 pub fn restore_for_command() {
+    // SAFETY: SIG_DFL installs no handler code.
+    let _ = unsafe { signal(Signal::SIGXFSZ, SigHandler::SigDfl) };
     let (soft, hard) = (
         CORE_LIMITS[0].load(Ordering::SeqCst),
         CORE_LIMITS[1].load(Ordering::SeqCst),

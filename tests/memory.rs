@@ -115,9 +115,13 @@ fn no_freed_block_holds_a_secret_value() {
         for format in Format::value_variants() {
             let mut rendered_any = false;
             for set in [&merged, &single_line] {
-                if let Ok(rendered) =
-                    render::render(*format, set, &mut warnings, &mut render::random_delimiter)
-                {
+                if let Ok(rendered) = render::render(
+                    *format,
+                    set,
+                    &render::Options::default(),
+                    &mut warnings,
+                    &mut render::random_delimiter,
+                ) {
                     let holds_canary =
                         |bytes: &[u8]| bytes.windows(CANARY.len()).any(|window| window == CANARY);
                     assert!(holds_canary(&rendered.body) || holds_canary(&rendered.commands));
@@ -183,4 +187,49 @@ fn masking_leaves_no_copy_of_a_value_behind() {
     // The test's own inputs are wiped after the check, so that they cannot count.
     zeroize::Zeroize::zeroize(&mut stream);
     assert_eq!(unwiped, 0, "freed memory still held a secret value");
+}
+
+#[test]
+fn reading_an_env_file_leaves_no_copy_of_a_value_behind() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let canary = canary();
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("vars.env");
+    let mut text = String::with_capacity(1024);
+    for (name, quoted) in [("A", "'"), ("B", "\"")] {
+        text.push_str(name);
+        text.push('=');
+        text.push_str(quoted);
+        text.push_str("line one ");
+        text.push_str(canary);
+        text.push_str("\nline two");
+        text.push_str(quoted);
+        text.push('\n');
+    }
+    text.push_str("C='it'\\''s ");
+    text.push_str(canary);
+    text.push_str("'\nD=plain-");
+    text.push_str(canary);
+    text.push('\n');
+    std::fs::write(&path, &text).unwrap();
+    zeroize::Zeroize::zeroize(&mut text);
+
+    let before = UNWIPED.load(Ordering::SeqCst);
+    ARMED.store(true, Ordering::SeqCst);
+    {
+        let layer = awssecrets::source::env_file::read(&path).unwrap();
+        assert_eq!(layer.variables.len(), 4);
+        assert!(
+            layer
+                .variables
+                .iter()
+                .all(|variable| variable.value.expose().contains(canary))
+        );
+    }
+    ARMED.store(false, Ordering::SeqCst);
+    assert_eq!(
+        UNWIPED.load(Ordering::SeqCst),
+        before,
+        "freed memory still held a secret value"
+    );
 }

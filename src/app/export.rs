@@ -67,6 +67,7 @@ pub fn export(request: Export) -> Result<u8, Error> {
     let rendered = render::render(
         request.format,
         &variables,
+        &request.render,
         &mut warnings,
         &mut render::random_delimiter,
     )?;
@@ -84,7 +85,7 @@ pub fn export(request: Export) -> Result<u8, Error> {
         }
         Destination::Stdout => write_private_stdout(&rendered.body, log)?,
         Destination::File(path) => {
-            files::write_atomically(&path, &rendered.body)
+            files::write_output(&path, &rendered.body)
                 .map_err(|source| Error::output(path.display(), source))?;
             log.info(format!(
                 "wrote {} variables to {} (mode 0600)",
@@ -97,14 +98,11 @@ pub fn export(request: Export) -> Result<u8, Error> {
     Ok(0)
 }
 
-/// Writes secret-bearing output to stdout, first making a redirected file private.
+/// Writes secret-bearing output to stdout, first making a redirected file private; when that
+/// cannot be done, writes nothing (exit 8).
 fn write_private_stdout(bytes: &[u8], log: Log) -> Result<(), Error> {
-    match files::make_stdout_private() {
-        Ok(true) => log.info("stdout is a file others could read: made it 0600"),
-        Ok(false) => {}
-        Err(error) => log.warn(format!(
-            "stdout is a file others may read, and it could not be made 0600: {error}"
-        )),
+    if files::make_stdout_private().map_err(|source| Error::output("stdout", source))? {
+        log.info("stdout is a file others could read: made it 0600");
     }
     write_stdout(bytes)
 }

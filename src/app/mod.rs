@@ -14,7 +14,7 @@ pub use collect::fetch_layers;
 use crate::aws::AwsOptions;
 use crate::error::Error;
 use crate::naming::NamingOptions;
-use crate::render::Format;
+use crate::render::{self, Format};
 use crate::source::Spec;
 
 /// The environment variable read when no `--secret` is given.
@@ -42,6 +42,8 @@ pub struct Selection {
 pub struct Export {
     pub selection: Selection,
     pub format: Format,
+    /// The consumer's limits as configured (GitLab's).
+    pub render: render::Options,
     /// `-o FILE`; for a format that appends, the file to append to.
     pub output: Option<PathBuf>,
     /// The file an appending format appends to when `-o` is not given (`$GITHUB_ENV`).

@@ -18,6 +18,9 @@ Examples:
     awssecrets --region eu-west-1 --secret ci/npm -o .ci-secrets
     set -a; . ./.ci-secrets; set +a
 
+  A file for dotenv readers (node --env-file, python-dotenv, dotenv, dotenvy)
+    awssecrets -s ci/app --format dotenv -o .env
+
   Only two keys of a JSON secret, and a plain secret under a chosen name
     awssecrets -s 'ci/db#user,password' -s 'NPM_TOKEN,ci/npm-token'
 
@@ -36,7 +39,8 @@ Examples:
 Exit codes:
   0 success            3 secret not found        6 throttled, network, timeout
   1 unexpected error   4 access denied or KMS    7 bad secret content for the format
-  2 usage error        5 no or rejected creds    8 cannot write the output";
+  2 usage error        5 no or rejected creds    8 cannot write the output
+                                                   (7 also: a reserved name)";
 
 /// Fetch AWS Secrets Manager secrets and print them as variables for CI, or run a command with them.
 ///
@@ -132,8 +136,9 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
 
-    /// Read variables from FILE (dotenv, as `awssecrets export` writes it) before the secrets;
-    /// repeatable, later files win. With only env files, no AWS call is made
+    /// Read variables from FILE (as `awssecrets export` writes it: sh, dotenv or shell) before
+    /// the secrets; repeatable, later files win. Nothing in it is expanded; what sh would read
+    /// differently is refused. With only env files, no AWS call is made
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<PathBuf>,
 
@@ -166,13 +171,25 @@ pub struct ExportArgs {
     pub selection: SelectionArgs,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = Format::Dotenv, env = "AWSSECRETS_FORMAT")]
+    #[arg(short, long, value_enum, default_value_t = Format::Sh, env = "AWSSECRETS_FORMAT")]
     pub format: Format,
 
     /// Write to FILE (created 0600, replaced atomically) instead of stdout; for --format github,
     /// the file to append to instead of $GITHUB_ENV
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// --format gitlab: refuse more variables than this (your instance's dotenv_variables
+    /// limit; GitLab.com 50, 100 or 150 by tier, self-managed 20 by default) [default: 150]
+    #[arg(long, value_name = "COUNT", env = "AWSSECRETS_GITLAB_MAX_VARIABLES",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub gitlab_max_variables: Option<u32>,
+
+    /// --format gitlab: refuse a report whose gzip-compressed size (what GitLab measures) is
+    /// this many bytes or more (your instance's dotenv_size limit) [default: 5120]
+    #[arg(long, value_name = "BYTES", env = "AWSSECRETS_GITLAB_MAX_BYTES",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub gitlab_max_bytes: Option<u32>,
 }
 
 /// Which secrets to fetch, how to name their variables, and how to reach AWS.

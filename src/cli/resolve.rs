@@ -12,6 +12,7 @@ use crate::app::{self, SECRETS_ENV, Selection};
 use crate::aws::AwsOptions;
 use crate::error::Error;
 use crate::naming::{NamingOptions, UNUSABLE_NAME, is_valid_variable_name};
+use crate::render;
 use crate::source::{Spec, Target, split_spec_list};
 
 /// Parses the command line (clap exits on its own errors, with code 2) and reads the
@@ -47,9 +48,19 @@ fn export(
         .appends_to()
         .and_then(environment)
         .map(PathBuf::from);
+    let mut render = render::Options::default();
+    if let Some(count) = args.gitlab_max_variables {
+        render.gitlab_max_variables = count as usize;
+        render.gitlab_limits_given = true;
+    }
+    if let Some(bytes) = args.gitlab_max_bytes {
+        render.gitlab_max_bytes = bytes as usize;
+        render.gitlab_limits_given = true;
+    }
     Ok(app::Command::Export(app::Export {
         selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
         format: args.format,
+        render,
         output: args.output,
         append_target,
     }))
@@ -89,7 +100,10 @@ fn masking(mask: bool, no_mask: bool, ci: Option<&str>) -> bool {
 /// Parses every SPEC (from `--secret`, else `secrets_env`), reporting all bad ones at once.
 fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selection, Error> {
     let texts: Vec<&str> = if args.secrets.is_empty() {
-        secrets_env.map(split_spec_list).unwrap_or_default()
+        match secrets_env.map(split_spec_list).transpose() {
+            Ok(texts) => texts.unwrap_or_default(),
+            Err(problem) => return Err(Error::Usage(problem)),
+        }
     } else {
         args.secrets.iter().map(String::as_str).collect()
     };
@@ -199,7 +213,7 @@ mod tests {
         let export = export_request(&["--region", "eu-west-1", "--secret", "ci/npm"], &[]);
         assert_eq!(export.selection.specs.len(), 1);
         assert_eq!(export.selection.specs[0].text, "ci/npm");
-        assert_eq!(export.format, Format::Dotenv);
+        assert_eq!(export.format, Format::Sh);
         assert_eq!(export.selection.aws.region.as_deref(), Some("eu-west-1"));
     }
 

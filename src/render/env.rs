@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Renderer, has_line_break, written};
+use super::{Options, Renderer, has_line_break, written};
 use crate::error::Error;
 use crate::model::EnvVar;
 
@@ -11,7 +11,7 @@ pub struct Env;
 impl Renderer for Env {
     const EXPANSION: usize = 1;
 
-    fn check(variables: &[EnvVar], _warnings: &mut Vec<String>) -> Result<(), Error> {
+    fn check(variables: &[EnvVar], _options: &Options, _: &mut Vec<String>) -> Result<(), Error> {
         check_env(variables)
     }
 
@@ -32,18 +32,33 @@ pub fn write_env(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<
     Ok(())
 }
 
-/// Raw lines cannot carry a line break: refuse every variable holding one.
+/// docker reads an env file with a `bufio.Scanner`: a line of this many bytes or more fails
+/// the whole file ("token too long").
+pub const DOCKER_MAX_LINE: usize = 64 * 1024;
+
+/// Raw lines cannot carry a line break, nor be as long as docker's line limit: refuse every
+/// variable that would.
 fn check_env(variables: &[EnvVar]) -> Result<(), Error> {
-    let errors = variables
-        .iter()
-        .filter(|variable| has_line_break(variable.value.expose()))
-        .map(|variable| {
-            Error::bad_content(
-                format!("variable {}", variable.name),
+    let mut errors = Vec::new();
+    for variable in variables {
+        let value = variable.value.expose();
+        let subject = || format!("variable {}", variable.name);
+        let line = variable.name.len() + 1 + value.len();
+        if has_line_break(value) {
+            errors.push(Error::bad_content(
+                subject(),
                 "its value spans several lines, which the env format (docker --env-file) cannot \
-                 carry; use --format dotenv",
-            )
-        })
-        .collect();
+                 carry; use --format sh, or awssecrets exec",
+            ));
+        } else if line >= DOCKER_MAX_LINE {
+            errors.push(Error::bad_content(
+                subject(),
+                format!(
+                    "its line would be {line} bytes; docker's --env-file reader fails on lines of \
+                     {DOCKER_MAX_LINE} bytes or more; use --format sh, or awssecrets exec"
+                ),
+            ));
+        }
+    }
     Error::from_many(errors).map_or(Ok(()), Err)
 }

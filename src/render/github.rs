@@ -4,14 +4,41 @@
 use std::io::Write;
 
 use super::quote::write_command_data;
-use super::{Renderer, has_line_break};
+use super::{Options, Renderer, has_line_break};
 use crate::error::Error;
 use crate::model::EnvVar;
 
 pub struct Github;
 
+/// Names the Actions runner will not take from `$GITHUB_ENV` (FileCommandManager's block
+/// list, compared without case): it reports an error and drops them.
+pub const RUNNER_BLOCKED: &[&str] = &["NODE_OPTIONS"];
+
 impl Renderer for Github {
     const EXPANSION: usize = 1;
+
+    fn check(variables: &[EnvVar], _options: &Options, _: &mut Vec<String>) -> Result<(), Error> {
+        let errors = variables
+            .iter()
+            .filter(|variable| {
+                RUNNER_BLOCKED
+                    .iter()
+                    .any(|blocked| blocked.eq_ignore_ascii_case(&variable.name))
+            })
+            .map(|variable| {
+                Error::bad_content(
+                    format!("variable {}", variable.name),
+                    format!(
+                        "the Actions runner refuses it in $GITHUB_ENV (\"Can't store {} output \
+                         parameter using '$GITHUB_ENV' command.\") and drops it; give it to the \
+                         one step that needs it with awssecrets exec",
+                        variable.name.to_ascii_uppercase()
+                    ),
+                )
+            })
+            .collect();
+        Error::from_many(errors).map_or(Ok(()), Err)
+    }
 
     fn write(
         out: &mut impl Write,

@@ -7,6 +7,7 @@ mod github;
 mod gitlab;
 mod json;
 mod quote;
+mod sh;
 mod shell;
 
 use std::io::Write;
@@ -17,12 +18,40 @@ use crate::error::Error;
 use crate::model::EnvVar;
 
 pub use github::random_delimiter;
-pub use gitlab::{GITLAB_DEFAULT_MAX_VARIABLES, GITLAB_HIGHEST_MAX_VARIABLES, GITLAB_MAX_BYTES};
+pub use gitlab::{
+    GITLAB_DEFAULT_MAX_BYTES, GITLAB_DEFAULT_MAX_VARIABLES, GITLAB_HIGHEST_MAX_VARIABLES,
+};
+
+/// What a format may need to know besides the variables: the limits of the consumer as the
+/// user configured it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A GitLab instance's `dotenv_variables` limit (`--gitlab-max-variables`).
+    pub gitlab_max_variables: usize,
+    /// A GitLab instance's `dotenv_size` limit in bytes (`--gitlab-max-bytes`).
+    pub gitlab_max_bytes: usize,
+    /// Whether the limits were given (no warning about GitLab's defaults then).
+    pub gitlab_limits_given: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            gitlab_max_variables: GITLAB_HIGHEST_MAX_VARIABLES,
+            gitlab_max_bytes: GITLAB_DEFAULT_MAX_BYTES,
+            gitlab_limits_given: false,
+        }
+    }
+}
 
 /// The consumers awssecrets writes for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// KEY='value' lines: `set -a; . FILE; set +a` in any POSIX sh, dotenvy, `exec --env-file`.
+    /// KEY='value' lines for `set -a; . FILE; set +a` in any POSIX sh and `exec --env-file`:
+    /// every value, byte for byte
+    Sh,
+    /// KEY='value' (or "value") lines every dotenv reader reads alike (dotenvy, python-dotenv,
+    /// npm dotenv, node --env-file), and sh too; refuses a value they would read differently
     Dotenv,
     /// export KEY='value' lines, for `eval "$(awssecrets ...)"`.
     Shell,
@@ -42,7 +71,12 @@ impl Format {
     pub fn appends_to(self) -> Option<&'static str> {
         match self {
             Format::Github => Some("GITHUB_ENV"),
-            Format::Dotenv | Format::Shell | Format::Env | Format::Gitlab | Format::Json => None,
+            Format::Sh
+            | Format::Dotenv
+            | Format::Shell
+            | Format::Env
+            | Format::Gitlab
+            | Format::Json => None,
         }
     }
 }
@@ -62,7 +96,11 @@ trait Renderer {
 
     /// Refuses every variable the consumer would reject or misread (all at once, never a
     /// value in the message); pushes warnings about soft limits.
-    fn check(_variables: &[EnvVar], _warnings: &mut Vec<String>) -> Result<(), Error> {
+    fn check(
+        _variables: &[EnvVar],
+        _options: &Options,
+        _warnings: &mut Vec<String>,
+    ) -> Result<(), Error> {
         Ok(())
     }
 
@@ -74,7 +112,7 @@ trait Renderer {
     ) -> Result<(), Error>;
 
     /// Refuses a whole output its consumer cannot take (e.g. too large).
-    fn check_output(_body: &[u8]) -> Result<(), Error> {
+    fn check_output(_body: &[u8], _options: &Options) -> Result<(), Error> {
         Ok(())
     }
 
@@ -89,30 +127,32 @@ trait Renderer {
 pub fn render(
     format: Format,
     variables: &[EnvVar],
+    options: &Options,
     warnings: &mut Vec<String>,
     new_delimiter: &mut dyn FnMut() -> String,
 ) -> Result<Rendered, Error> {
+    let context = (options, warnings, new_delimiter);
     match format {
-        Format::Dotenv => render_with::<dotenv::Dotenv>(variables, warnings, new_delimiter),
-        Format::Shell => render_with::<shell::Shell>(variables, warnings, new_delimiter),
-        Format::Env => render_with::<env::Env>(variables, warnings, new_delimiter),
-        Format::Gitlab => render_with::<gitlab::Gitlab>(variables, warnings, new_delimiter),
-        Format::Github => render_with::<github::Github>(variables, warnings, new_delimiter),
-        Format::Json => render_with::<json::Json>(variables, warnings, new_delimiter),
+        Format::Sh => render_with::<sh::Sh>(variables, context),
+        Format::Dotenv => render_with::<dotenv::Dotenv>(variables, context),
+        Format::Shell => render_with::<shell::Shell>(variables, context),
+        Format::Env => render_with::<env::Env>(variables, context),
+        Format::Gitlab => render_with::<gitlab::Gitlab>(variables, context),
+        Format::Github => render_with::<github::Github>(variables, context),
+        Format::Json => render_with::<json::Json>(variables, context),
     }
 }
 
 fn render_with<R: Renderer>(
     variables: &[EnvVar],
-    warnings: &mut Vec<String>,
-    new_delimiter: &mut dyn FnMut() -> String,
+    (options, warnings, new_delimiter): (&Options, &mut Vec<String>, &mut dyn FnMut() -> String),
 ) -> Result<Rendered, Error> {
-    R::check(variables, warnings)?;
+    R::check(variables, options, warnings)?;
     let mut commands = Zeroizing::new(Vec::with_capacity(capacity(variables, 3, 16)));
     R::write_commands(&mut *commands, variables).expect("writing to a Vec cannot fail");
     let mut body = Zeroizing::new(Vec::with_capacity(capacity(variables, R::EXPANSION, 100)));
     R::write(&mut *body, variables, new_delimiter)?;
-    R::check_output(&body)?;
+    R::check_output(&body, options)?;
     Ok(Rendered { commands, body })
 }
 

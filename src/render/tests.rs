@@ -19,6 +19,7 @@ fn rendered(format: Format, variables: &[EnvVar]) -> String {
     let output = render(
         format,
         variables,
+        &Options::default(),
         &mut Vec::new(),
         &mut counting_delimiters(),
     )
@@ -31,6 +32,7 @@ fn refusal(format: Format, variables: &[EnvVar]) -> String {
     match render(
         format,
         variables,
+        &Options::default(),
         &mut Vec::new(),
         &mut counting_delimiters(),
     ) {
@@ -40,8 +42,31 @@ fn refusal(format: Format, variables: &[EnvVar]) -> String {
 }
 
 #[test]
+fn sh_snapshot() {
+    insta::assert_snapshot!(rendered(Format::Sh, &tricky()));
+}
+
+#[test]
 fn dotenv_snapshot() {
-    insta::assert_snapshot!(rendered(Format::Dotenv, &tricky()));
+    let agreeable: Vec<EnvVar> = tricky()
+        .into_iter()
+        .filter(|variable| !matches!(variable.name.as_str(), "SHELLY" | "MULTI" | "QUOTES"))
+        .chain([
+            EnvVar::new("MULTI", "line 1\nline 2\n"),
+            EnvVar::new("SINGLE", "it's"),
+            EnvVar::new("DOUBLE", r#"say "hi" $HOME `id`"#),
+        ])
+        .collect();
+    insta::assert_snapshot!(rendered(Format::Dotenv, &agreeable));
+    let message = refusal(Format::Dotenv, &tricky());
+    for refused in [
+        "variable SHELLY: its value holds",
+        "variable QUOTES: its value holds a single quote",
+        "variable MULTI: its value holds a carriage return",
+        "use --format sh",
+    ] {
+        assert!(message.contains(refused), "{message}");
+    }
 }
 
 #[test]
@@ -122,6 +147,7 @@ fn gitlab_warns_about_inner_spaces_and_counts() {
     render(
         Format::Gitlab,
         &variables,
+        &Options::default(),
         &mut warnings,
         &mut counting_delimiters(),
     )
@@ -132,11 +158,24 @@ fn gitlab_warns_about_inner_spaces_and_counts() {
 }
 
 #[test]
-fn gitlab_refuses_oversized_files_and_too_many_variables() {
-    let big = vec![EnvVar::new("BIG", "x".repeat(GITLAB_MAX_BYTES))];
-    let message = refusal(Format::Gitlab, &big);
+fn gitlab_measures_the_compressed_report_and_counts_variables() {
+    // Repetitive text compresses far below GitLab's limit; noise does not.
+    let repetitive = vec![EnvVar::new("BIG", "x".repeat(20_000))];
+    rendered(Format::Gitlab, &repetitive);
+    let mut state: u32 = 7;
+    let noise: String = (0..10_000)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'A' + ((state >> 16) % 26) as u8)
+        })
+        .collect();
+    let message = refusal(Format::Gitlab, &[EnvVar::new("NOISE", noise)]);
     assert!(
-        message.contains("5125 bytes") && message.contains("less than 5120"),
+        message.contains("10007 bytes") && message.contains("compressed as GitLab stores it"),
+        "{message}"
+    );
+    assert!(
+        message.contains("--gitlab-max-bytes") && message.contains("max_bytes input"),
         "{message}"
     );
     let many: Vec<EnvVar> = (0..151)
@@ -144,6 +183,49 @@ fn gitlab_refuses_oversized_files_and_too_many_variables() {
         .collect();
     let message = refusal(Format::Gitlab, &many);
     assert!(message.contains("151 variables"), "{message}");
+    let strict = Options {
+        gitlab_max_variables: 20,
+        gitlab_limits_given: true,
+        ..Options::default()
+    };
+    let error = render(
+        Format::Gitlab,
+        &many[..21],
+        &strict,
+        &mut Vec::new(),
+        &mut counting_delimiters(),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        error
+            .to_string()
+            .contains("21 variables; GitLab accepts at most 20 here"),
+        "{error}"
+    );
+}
+
+#[test]
+fn gitlab_refuses_percent_references_and_env_refuses_docker_long_lines() {
+    let message = refusal(Format::Gitlab, &[EnvVar::new("P", "x%CI_JOB_TOKEN%y")]);
+    assert!(message.contains("%NAME% reference"), "{message}");
+    rendered(Format::Gitlab, &[EnvVar::new("P", "100%")]);
+    let long = EnvVar::new("L", "y".repeat(65_536 - 2));
+    let message = refusal(Format::Env, &[long]);
+    assert!(message.contains("65536 bytes"), "{message}");
+    rendered(Format::Env, &[EnvVar::new("L", "y".repeat(65_536 - 3))]);
+}
+
+#[test]
+fn github_refuses_what_the_runner_drops() {
+    for name in ["NODE_OPTIONS", "node_options"] {
+        let message = refusal(Format::Github, &[EnvVar::new(name, "--require x")]);
+        assert!(
+            message.contains("Can't store NODE_OPTIONS output parameter"),
+            "{message}"
+        );
+        assert!(message.contains("awssecrets exec"), "{message}");
+    }
 }
 
 fn counting_delimiters() -> impl FnMut() -> String {
@@ -159,6 +241,7 @@ fn github_snapshot() {
     let output = render(
         Format::Github,
         &tricky(),
+        &Options::default(),
         &mut Vec::new(),
         &mut counting_delimiters(),
     )
@@ -185,9 +268,13 @@ fn github_delimiter_never_occurs_in_the_value() {
 #[test]
 fn github_gives_up_rather_than_loop_forever() {
     let variables = vec![EnvVar::new("X", "a\nb")];
-    let error = render(Format::Github, &variables, &mut Vec::new(), &mut || {
-        "a".to_owned()
-    })
+    let error = render(
+        Format::Github,
+        &variables,
+        &Options::default(),
+        &mut Vec::new(),
+        &mut || "a".to_owned(),
+    )
     .err()
     .unwrap();
     assert!(error.to_string().contains("variable X"));

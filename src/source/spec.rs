@@ -91,13 +91,32 @@ fn parse_keys(list: &str) -> Result<Vec<String>, String> {
 }
 
 /// Splits `AWSSECRETS_SECRETS`: one SPEC per line when it holds a newline (so SPECs may hold
-/// commas), else comma-separated ids. Blank entries are skipped.
-pub fn split_spec_list(list: &str) -> Vec<&str> {
-    let separator = if list.contains('\n') { '\n' } else { ',' };
-    list.split(separator)
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .collect()
+/// commas), else comma-separated ids. Blank entries are skipped. A single line that reads
+/// both as one SPEC and as a list of ids (`DB,ci/db#user,password`) is refused: it must not
+/// silently change meaning.
+pub fn split_spec_list(list: &str) -> Result<Vec<&str>, String> {
+    let entries = |separator: char| -> Vec<&str> {
+        list.split(separator)
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .collect()
+    };
+    if list.contains('\n') {
+        return Ok(entries('\n'));
+    }
+    let ids = entries(',');
+    let one = list.trim();
+    if ids.len() < 2 || Spec::parse(one).is_err() {
+        return Ok(ids);
+    }
+    if ids.iter().all(|id| Spec::parse(id).is_ok()) {
+        return Err(format!(
+            "AWSSECRETS_SECRETS={one:?} reads both as one SPEC and as {} comma-separated ids: put \
+             each SPEC on a line of its own (one SPEC and a newline is one SPEC), or pass --secret",
+            ids.len()
+        ));
+    }
+    Ok(vec![one])
 }
 
 #[cfg(test)]
@@ -159,11 +178,28 @@ mod tests {
 
     #[test]
     fn spec_lists_split_on_newlines_when_present_else_commas() {
-        assert_eq!(split_spec_list("a, b,,c"), vec!["a", "b", "c"]);
+        assert_eq!(
+            split_spec_list("a/x, b/y,,c/z"),
+            Ok(vec!["a/x", "b/y", "c/z"])
+        );
         assert_eq!(
             split_spec_list("DB,ci/db#u,p\n\n  ci/npm \n"),
-            vec!["DB,ci/db#u,p", "ci/npm"]
+            Ok(vec!["DB,ci/db#u,p", "ci/npm"])
         );
-        assert!(split_spec_list(" \n ").is_empty());
+        assert_eq!(split_spec_list("DB,ci/db#u,p\n"), Ok(vec!["DB,ci/db#u,p"]));
+        assert_eq!(split_spec_list(" \n "), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn a_line_that_reads_two_ways_is_refused() {
+        let problem = split_spec_list("DB,ci/db#user,password").unwrap_err();
+        assert!(
+            problem.contains("reads both as one SPEC and as 3 comma-separated ids"),
+            "{problem}"
+        );
+        assert!(split_spec_list("NPM,ci/npm").is_err());
+        // Only one reading is valid: that one.
+        assert_eq!(split_spec_list("ci/a,ci/b"), Ok(vec!["ci/a", "ci/b"]));
+        assert_eq!(split_spec_list("ci/db#a,b c"), Ok(vec!["ci/db#a,b c"]));
     }
 }

@@ -428,7 +428,7 @@ fn env_file_problems_are_reported_without_values() {
     exec(&env, &["--env-file", "bad.env"], &["true"])
         .expect_failure(
             7,
-            "env file bad.env: the entry after OK is not valid dotenv",
+            "env file bad.env: line 2 (variable BROKEN): a single quote is never closed",
         )
         .expect_stderr_without(&[CANARY]);
     exec(&env, &["--env-file", "missing.env"], &["true"])
@@ -480,4 +480,34 @@ fn a_signal_ends_the_draining_of_a_chatty_background_process() {
         Some(0),
         "the command's own status"
     );
+}
+
+#[test]
+fn an_env_file_in_another_grammar_is_read_exactly_or_refused_never_changed() {
+    let env = TestEnv::new();
+    // What `--format env` (docker's grammar) writes for values sh would read differently.
+    for (line, variable) in [
+        ("TAIL=value #not a comment\n", "TAIL"),
+        ("QUOTED=\"q\"x'y\n", "QUOTED"),
+        ("HOME_REF=$HOME/x\n", "HOME_REF"),
+        ("SPACED=a b\n", "SPACED"),
+    ] {
+        fs::write(env.path("docker.env"), format!("OK=plain\n{line}")).unwrap();
+        exec(&env, &["--env-file", "docker.env"], &["touch", "started"])
+            .expect_failure(
+                7,
+                &format!("env file docker.env: line 2 (variable {variable})"),
+            )
+            .expect_stderr_without(&["not a comment", "$HOME"]);
+        assert!(!env.path("started").exists(), "the command ran");
+    }
+    // Plain values are the same in every grammar: read as they are.
+    fs::write(env.path("plain.env"), "A=abc-1.2/x@y:z\nexport B=é\n").unwrap();
+    let child = print_variables(&["A", "B"]);
+    let outcome = exec(
+        &env,
+        &["--env-file", "plain.env", "--no-mask"],
+        &as_strs(&child),
+    );
+    assert_child_saw(&outcome, &[("A", "abc-1.2/x@y:z"), ("B", "é")]);
 }

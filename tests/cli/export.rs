@@ -1,9 +1,9 @@
 //! `awssecrets [export]`: selection, naming, layering, destinations.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 
-use crate::support::{NO_ARGS, REGION, TestEnv, read};
+use crate::support::{NO_ARGS, REGION, TestEnv, Untouched, read};
 
 #[test]
 fn json_and_plain_secrets_print_as_dotenv() {
@@ -312,4 +312,122 @@ fn profile_from_a_temp_aws_config() {
         "region {REGION} (from profile), credentials from profile ci,"
     ));
     assert_eq!(outcome.stdout, "CI_NPM='from-profile'\n");
+}
+
+#[test]
+fn a_one_line_secret_list_that_reads_two_ways_is_refused() {
+    let env = TestEnv::new();
+    env.secret("ci/db", r#"{"user":"u","password":"p"}"#);
+    env.awssecrets(NO_ARGS)
+        .env("AWSSECRETS_SECRETS", "DB,ci/db#user,password")
+        .run()
+        .expect_failure(2, "reads both as one SPEC and as 3 comma-separated ids: put each SPEC on a line of its own");
+    let one = env
+        .awssecrets(NO_ARGS)
+        .env("AWSSECRETS_SECRETS", "DB,ci/db#user,password\n")
+        .run();
+    assert_eq!(
+        one.expect_success().stdout,
+        "DB_user='u'\nDB_password='p'\n"
+    );
+}
+
+#[test]
+fn appending_to_github_env_ends_0600_or_leaves_the_file_as_it_was() {
+    let env = TestEnv::new();
+    env.secret("app", r#"{"A":"1"}"#);
+    let path = env.path("github_env");
+    fs::write(&path, "EARLIER=kept\n").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    env.run(["-s", "app", "-f", "github", "-o", "github_env"])
+        .expect_success();
+    assert_eq!(read(&path), "EARLIER=kept\nA=1\n");
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // A write that fails halfway (the file size limit) is cut back: not a byte changes.
+    env.secret("big", &format!(r#"{{"BIG":"{}"}}"#, "b".repeat(4096)));
+    let untouched = Untouched::of(&path);
+    let outcome = env
+        .program("sh")
+        .args([
+            "-c",
+            r#"ulimit -f 1; exec "$0" -s big -f github -o github_env"#,
+        ])
+        .arg(crate::support::binary())
+        .run();
+    outcome
+        .expect_code(8)
+        .expect_stderr("cannot write github_env");
+    untouched.assert();
+}
+
+#[test]
+fn a_redirected_stdout_that_cannot_be_made_private_gets_nothing() {
+    let env = TestEnv::new();
+    env.secret("app", r#"{"A":"secret-1"}"#);
+    // A file of root's that others may read, as stdout of a run as nobody: it cannot chmod it.
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("shared.out");
+    let file = fs::File::create(&path).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+    let status = env
+        .program("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(crate::support::binary())
+        .args(["-s", "app"])
+        .current_dir("/")
+        .stdout(file)
+        .status();
+    assert_eq!(status.code(), Some(8));
+    assert_eq!(read(&path), "", "nothing was written");
+}
+
+#[test]
+fn output_through_fifos_devices_descriptors_and_symlinks() {
+    let env = TestEnv::new();
+    env.secret("app", r#"{"A":"1"}"#);
+    // /dev/null is written, never replaced.
+    env.run(["-s", "app", "-o", "/dev/null"]).expect_success();
+    assert!(
+        fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    // /dev/stdout is stdout.
+    assert_eq!(
+        env.run(["-s", "app", "-o", "/dev/stdout"])
+            .expect_success()
+            .stdout,
+        "A='1'\n"
+    );
+    // /dev/stderr is the job log: refused.
+    env.run(["-s", "app", "-o", "/dev/stderr"])
+        .expect_failure(8, "job log");
+    // A symlink: its target is written, the link stays a link.
+    fs::write(env.path("real"), "old").unwrap();
+    std::os::unix::fs::symlink(env.path("real"), env.path("link")).unwrap();
+    env.run(["-s", "app", "-o", "link"]).expect_success();
+    assert!(
+        fs::symlink_metadata(env.path("link"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read(&env.path("real")), "A='1'\n");
+    std::os::unix::fs::symlink(env.path("nowhere"), env.path("dangling")).unwrap();
+    env.run(["-s", "app", "-o", "dangling"])
+        .expect_failure(8, "symbolic link to nothing");
+    assert!(!env.path("nowhere").exists());
+    // A FIFO: written in place, read by whoever opened it.
+    let fifo = env.path("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let reader_path = fifo.clone();
+    let reader = std::thread::spawn(move || fs::read_to_string(reader_path).unwrap());
+    env.run(["-s", "app", "-o", "fifo"]).expect_success();
+    assert_eq!(reader.join().unwrap(), "A='1'\n");
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 }

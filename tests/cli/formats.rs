@@ -30,7 +30,7 @@ fn export_to_file(env: &TestEnv, format: &str) -> String {
 }
 
 #[test]
-fn dotenv_round_trips_through_every_posix_shell_and_dotenvy() {
+fn the_default_sh_format_round_trips_through_every_posix_shell_and_dotenvy() {
     let env = TestEnv::new();
     let values = tricky_values();
     seed(&env, "ci/tricky", &values);
@@ -54,12 +54,12 @@ fn dotenv_round_trips_through_every_posix_shell_and_dotenvy() {
 }
 
 #[test]
-fn dotenv_on_stdout_equals_the_file() {
+fn sh_on_stdout_equals_the_file() {
     let env = TestEnv::new();
     seed(&env, "ci/tricky", &tricky_values());
     let stdout = env.run(["-s", "ci/tricky"]);
     stdout.expect_success();
-    assert_eq!(stdout.stdout, export_to_file(&env, "dotenv"));
+    assert_eq!(stdout.stdout, export_to_file(&env, "sh"));
 }
 
 #[test]
@@ -146,13 +146,37 @@ fn gitlab_format_refuses_what_gitlab_would_misread() {
 }
 
 #[test]
-fn gitlab_format_refuses_files_over_5_kb() {
+fn gitlab_format_refuses_reports_over_the_compressed_limit() {
     let env = TestEnv::new();
-    env.secret("ci/big", &format!(r#"{{"BIG":"{}"}}"#, "x".repeat(6000)));
-    env.run(["-s", "ci/big", "-f", "gitlab"]).expect_failure(
-        7,
-        "GitLab dotenv report: it would be 6005 bytes; GitLab accepts less than 5120 bytes",
+    // Varied text, so that compression cannot make it small: GitLab measures the stored,
+    // gzip-compressed report.
+    let mut state: u32 = 1;
+    let noise: String = (0..12_000)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + ((state >> 16) % 26) as u8)
+        })
+        .collect();
+    env.secret("ci/big", &format!(r#"{{"BIG":"{noise}"}}"#));
+    env.run(["-s", "ci/big", "-f", "gitlab"])
+        .expect_failure(7, "GitLab dotenv report: it would be 12005 bytes")
+        .expect_stderr("compressed as GitLab stores it");
+    // Repetitive text of the same length compresses far below the limit: GitLab takes it.
+    env.secret(
+        "ci/repetitive",
+        &format!(r#"{{"BIG":"{}"}}"#, "x".repeat(12_000)),
     );
+    env.run(["-s", "ci/repetitive", "-f", "gitlab"])
+        .expect_success();
+    env.run([
+        "-s",
+        "ci/big",
+        "-f",
+        "gitlab",
+        "--gitlab-max-bytes",
+        "100000",
+    ])
+    .expect_success();
 }
 
 #[test]

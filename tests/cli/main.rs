@@ -18,6 +18,7 @@
 
 mod action;
 mod bad_input;
+mod consumers;
 mod credentials;
 mod exec;
 mod export;

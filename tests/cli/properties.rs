@@ -42,6 +42,7 @@ fn render(format: Format, variables: &[EnvVar]) -> Result<Vec<u8>, String> {
     render::render(
         format,
         variables,
+        &render::Options::default(),
         &mut Vec::new(),
         &mut render::random_delimiter,
     )

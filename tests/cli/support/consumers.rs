@@ -9,16 +9,31 @@ use clap::ValueEnum;
 /// Name/value pairs, in order.
 pub type Pairs = Vec<(String, String)>;
 
-/// The POSIX shells present here: `sh` always, and dash, bash, busybox when installed.
+/// Set by `scripts/test`, which installs every reader: then a missing one fails the tests
+/// instead of being skipped.
+const ALL_READERS_ENV: &str = "AWSSECRETS_TEST_ALL_READERS";
+
+/// The POSIX shells: dash, bash, busybox sh, zsh and mksh (those installed, unless
+/// `scripts/test` runs the tests: then every one must be).
 pub fn shells() -> Vec<Vec<String>> {
+    let required = std::env::var_os(ALL_READERS_ENV).is_some();
     let mut shells = vec![vec!["sh".to_owned()]];
-    for candidate in ["dash", "bash"] {
-        if which(candidate) {
-            shells.push(vec![candidate.to_owned()]);
+    for candidate in [
+        vec!["dash"],
+        vec!["bash"],
+        vec!["busybox", "sh"],
+        vec!["zsh"],
+        vec!["mksh"],
+    ] {
+        if which(candidate[0]) {
+            shells.push(candidate.iter().map(|part| part.to_string()).collect());
+        } else {
+            assert!(
+                !required,
+                "{} is not installed (scripts/test installs it)",
+                candidate[0]
+            );
         }
-    }
-    if which("busybox") {
-        shells.push(vec!["busybox".to_owned(), "sh".to_owned()]);
     }
     shells
 }
@@ -31,11 +46,11 @@ fn which(program: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A POSIX sh script printing `NAME\0VALUE\0` for each name given as an argument (exactly,
-/// newlines included); an unset name makes it exit 3.
+/// A POSIX sh script printing `NAME\0VALUE\0` for each name given as an argument that is set
+/// (exactly, newlines included).
 pub const PRINT_VARIABLES: &str = r#"for name in "$@"; do
   eval "isset=\${$name+set}"
-  [ "$isset" = set ] || { echo "unset: $name" >&2; exit 3; }
+  [ "$isset" = set ] || continue
   eval "value=\$$name"
   printf '%s\0%s\0' "$name" "$value"
 done"#;
@@ -132,12 +147,9 @@ fn next_line(text: &str) -> Option<(&str, &str)> {
 
 /// What GitLab's dotenv report parser reads (Ci::ParseDotenvArtifactService#scan_line!): every
 /// line `KEY=VALUE` with the first `=` splitting, both sides stripped; a `$` would then be
-/// expanded by the runner, so none may reach it.
+/// expanded by the runner, so none may reach it. (Its size limit is checked on upload, on the
+/// compressed file: the format's own tests cover it.)
 pub fn gitlab_dotenv_pairs(text: &str) -> Pairs {
-    assert!(
-        text.len() < 5 * 1024,
-        "GitLab rejects files of 5 KB or more"
-    );
     text.split_inclusive('\n')
         .map(|line| {
             let line = line.strip_suffix('\n').unwrap_or(line);
@@ -196,8 +208,18 @@ pub enum Reader {
     ShellSource(Vec<String>),
     /// `eval "$(cat FILE)"` in this shell.
     ShellEval(Vec<String>),
-    /// The dotenvy crate (what `exec --env-file` used to be built on).
+    /// The dotenvy crate (Rust).
     Dotenvy,
+    /// python-dotenv's `dotenv_values`, with its default interpolation.
+    PythonDotenv,
+    /// The npm `dotenv` package's `parse`.
+    NpmDotenv,
+    /// node's built-in reader: `node --env-file=FILE`.
+    NodeEnvFile,
+    /// node's built-in reader: `process.loadEnvFile(FILE)`.
+    NodeLoadEnvFile,
+    /// `awssecrets exec --env-file FILE`.
+    AwssecretsExec,
     /// `docker run --env-file` (docker/cli `pkg/kvfile`).
     DockerEnvFile,
     /// GitLab's dotenv report parser.
@@ -211,25 +233,98 @@ pub enum Reader {
 impl Reader {
     /// Whether it runs in this process (fast enough for every property case).
     pub fn in_process(&self) -> bool {
-        !matches!(self, Reader::ShellSource(_) | Reader::ShellEval(_))
+        matches!(
+            self,
+            Reader::Dotenvy
+                | Reader::DockerEnvFile
+                | Reader::GitlabDotenv
+                | Reader::GithubEnv
+                | Reader::Json
+        )
     }
 
-    /// The variables it reads from `text` (saved in `directory` when it needs a file); only
-    /// `names` are read back by the shells.
+    /// The variables it reads from `text` (saved in `directory` when it needs a file); the
+    /// readers that see a whole environment read back only `names`.
     pub fn read(&self, text: &[u8], directory: &Path, names: &[&str]) -> Pairs {
         let text_str = || std::str::from_utf8(text).expect("UTF-8 output");
+        let file = directory.join("rendered");
+        if !self.in_process() {
+            std::fs::write(&file, text).unwrap();
+        }
         match self {
-            Reader::ShellSource(shell) | Reader::ShellEval(shell) => {
-                let file = directory.join("rendered");
-                std::fs::write(&file, text).unwrap();
-                let loader = if matches!(self, Reader::ShellSource(_)) {
-                    r#"set -a; . "$FILE"; set +a"#
-                } else {
-                    r#"eval "$(cat "$FILE")""#
-                };
-                load_in_shell(shell, loader, &file, names)
+            Reader::ShellSource(shell) => {
+                load_in_shell(shell, r#"set -a; . "$FILE"; set +a"#, &file, names)
+            }
+            Reader::ShellEval(shell) => {
+                load_in_shell(shell, r#"eval "$(cat "$FILE")""#, &file, names)
             }
             Reader::Dotenvy => dotenvy_pairs(text_str()),
+            Reader::PythonDotenv => json_reader(
+                Command::new(super::emulator::python())
+                    .args([
+                        "-c",
+                        "import json, sys; from dotenv import dotenv_values; \
+                     print(json.dumps(dotenv_values(sys.argv[1])))",
+                    ])
+                    .arg(&file),
+                names,
+            ),
+            Reader::NpmDotenv => json_reader(
+                Command::new("node")
+                    .args([
+                        "-e",
+                        "const fs = require('fs'); \
+                     const dotenv = require(process.argv[1] + '/node_modules/dotenv'); \
+                     console.log(JSON.stringify(dotenv.parse(fs.readFileSync(process.argv[2]))))",
+                        READERS_DIRECTORY,
+                    ])
+                    .arg(&file),
+                names,
+            ),
+            Reader::NodeEnvFile | Reader::NodeLoadEnvFile => {
+                let print = "const names = JSON.parse(process.argv[process.argv.length - 1]); \
+                    const seen = {}; \
+                    for (const name of names) if (name in process.env) seen[name] = process.env[name]; \
+                    console.log(JSON.stringify(seen))";
+                let mut command = Command::new("node");
+                if matches!(self, Reader::NodeEnvFile) {
+                    command
+                        .arg(format!("--env-file={}", file.display()))
+                        .args(["-e", print]);
+                } else {
+                    command
+                        .args([
+                            "-e",
+                            &format!("process.loadEnvFile(process.argv[1]); {print}"),
+                        ])
+                        .arg(&file);
+                }
+                command.arg(serde_json::to_string(names).unwrap());
+                json_reader(
+                    command
+                        .env_clear()
+                        .env("PATH", std::env::var_os("PATH").unwrap_or_default()),
+                    names,
+                )
+            }
+            Reader::AwssecretsExec => {
+                let output = Command::new(super::binary())
+                    .args(["exec", "--no-mask", "--env-file"])
+                    .arg(&file)
+                    .args(["--", "sh", "-c", PRINT_VARIABLES, "awssecrets-test"])
+                    .args(names)
+                    .env_clear()
+                    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                    .env("AWS_EC2_METADATA_DISABLED", "true")
+                    .output()
+                    .unwrap();
+                assert!(
+                    output.status.success(),
+                    "awssecrets exec --env-file failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                nul_separated_pairs(&output.stdout)
+            }
             Reader::DockerEnvFile => docker_env_pairs(text_str()),
             Reader::GitlabDotenv => gitlab_dotenv_pairs(text_str()),
             Reader::GithubEnv => github_env_pairs(text_str()),
@@ -238,16 +333,49 @@ impl Reader {
     }
 }
 
+/// Where `scripts/test` installs the npm readers (`npm ci`).
+const READERS_DIRECTORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/readers");
+
+/// Runs a reader that prints one JSON object of name -> value; keeps `names`, in that order.
+fn json_reader(command: &mut Command, names: &[&str]) -> Pairs {
+    let output = command.output().expect("run the reader");
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&output.stdout).expect("the reader printed JSON");
+    names
+        .iter()
+        .filter_map(|name| {
+            let value = object.get(*name)?.as_str()?.to_owned();
+            Some((name.to_string(), value))
+        })
+        .collect()
+}
+
 /// Every real reader of `format` available here. The match has no wildcard: a new format does
 /// not compile until its readers are named, so no test iterating formats can skip it.
 pub fn readers(format: Format) -> Vec<Reader> {
+    let sourcing = shells().into_iter().map(Reader::ShellSource);
     match format {
-        Format::Dotenv => shells()
-            .into_iter()
-            .map(Reader::ShellSource)
-            .chain([Reader::Dotenvy])
+        Format::Sh => sourcing.chain([Reader::AwssecretsExec]).collect(),
+        Format::Dotenv => sourcing
+            .chain([
+                Reader::Dotenvy,
+                Reader::PythonDotenv,
+                Reader::NpmDotenv,
+                Reader::NodeEnvFile,
+                Reader::NodeLoadEnvFile,
+                Reader::AwssecretsExec,
+            ])
             .collect(),
-        Format::Shell => shells().into_iter().map(Reader::ShellEval).collect(),
+        Format::Shell => shells()
+            .into_iter()
+            .map(Reader::ShellEval)
+            .chain([Reader::AwssecretsExec])
+            .collect(),
         Format::Env => vec![Reader::DockerEnvFile],
         Format::Gitlab => vec![Reader::GitlabDotenv],
         Format::Github => vec![Reader::GithubEnv],

@@ -52,3 +52,53 @@ pub fn expected(values: &[(&str, &str)]) -> Pairs {
 pub fn names(values: &[(&'static str, &'static str)]) -> Vec<&'static str> {
     values.iter().map(|(name, _)| *name).collect()
 }
+
+/// The consumer matrix's corpus: every kind of value a consumer may misread, and values that
+/// try to inject a variable named `INJECTED` into each grammar.
+pub fn corpus() -> Vec<(&'static str, String)> {
+    let mut values: Vec<(&'static str, String)> = [
+        ("PLAIN", "abc"),
+        ("EMPTY", ""),
+        ("SINGLE_QUOTE", "it's"),
+        ("DOUBLE_QUOTE", r#"say "hi""#),
+        ("BOTH_QUOTES", r#"it's "quoted""#),
+        ("BACKSLASH", r"C:\path\new"),
+        ("DOUBLE_BACKSLASH", r"a\\b"),
+        ("TRAILING_BACKSLASH", r"ends\"),
+        ("DOLLAR", "$HOME and $1"),
+        ("DOLLAR_BRACE", "${HOME}"),
+        ("SUBSTITUTION", "$(id) `id`"),
+        ("BACKTICK", "`id`"),
+        ("HASH_START", "#not a comment"),
+        ("HASH_AFTER_SPACE", "value #not a comment"),
+        ("EQUALS", "a=b==c"),
+        ("CR_LF", "line 1\r\nline 2\r\n"),
+        ("LONE_CR", "a\rb"),
+        ("LF", "line 1\nline 2\n\nline 4\n"),
+        ("TAB", "a\tb"),
+        ("SPACES", "  padded  "),
+        ("UNICODE", "héllo wörld ✓ 🦀 日本"),
+        ("PERCENT", "100% %PATH% %"),
+        (
+            "HEREDOC_LINE",
+            "before\nEOF\nghadelimiter_0123456789abcdef\nafter",
+        ),
+        ("INJECT_SH", "x'\nexport INJECTED=1\n'"),
+        ("INJECT_DOUBLE", "x\"\nINJECTED=1\n\""),
+        ("INJECT_LINE", "x\nINJECTED=1"),
+        ("INJECT_HEREDOC", "EOF\nINJECTED<<EOF\n1\nEOF"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name, value.to_owned()))
+    .collect();
+    // 60 KB of varied text (so that it does not compress to nothing).
+    let mut state: u32 = 42;
+    let large: String = (0..60 * 1024)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + ((state >> 16) % 26) as u8)
+        })
+        .collect();
+    values.push(("LARGE", large));
+    values
+}
