@@ -154,6 +154,16 @@ def main():
     if json.loads((build_dir / ".ci-secrets").read_text()).get("NPM_TOKEN") != "npm-123":
         fail("fetch-secrets with OIDC: unexpected artifact")
 
+    # Parameter Store SPECs, a path and a name, next to a secret.
+    ssm = boto3.client("ssm", endpoint_url=url, region_name="eu-west-1", aws_access_key_id="demo", aws_secret_access_key="demo")
+    ssm.put_parameter(Name="/component/app/token", Value="param-123", Type="SecureString")
+    ssm.put_parameter(Name="/component/flat", Value="flat-456", Type="String")
+    mixed = render(ROOT / "templates/fetch-secrets.yml", {**given, "secrets": "component/npm#NPM_TOKEN\nAPP,ssm:/component/app/\nssm:/component/flat"})
+    build_dir, _ = run_job(mixed["fetch-secrets"], binary, url, {})
+    loaded = load_with_sh(build_dir / ".ci-secrets", ["NPM_TOKEN", "APP_TOKEN", "COMPONENT_FLAT"])
+    if loaded != "NPM_TOKEN=npm-123\nAPP_TOKEN=param-123\nCOMPONENT_FLAT=flat-456\n":
+        fail(f"fetch-secrets with ssm: SPECs: a later job would load:\n{loaded}")
+
     # A single line is one SPEC (its commas included); reserved names need allow_names.
     one_line = render(ROOT / "templates/fetch-secrets.yml", {**given, "secrets": "DB,component/db#user,password"})
     build_dir, _ = run_job(one_line["fetch-secrets"], binary, url, {})

@@ -1,5 +1,5 @@
-//! awssecrets: fetch AWS Secrets Manager secrets for CI, and print them for the consumer that
-//! reads them or run a command with them in its environment.
+//! awssecrets: fetch AWS Secrets Manager secrets and Parameter Store parameters for CI, and
+//! print them for the consumer that reads them or run a command with them in its environment.
 //!
 //! # Layers
 //!

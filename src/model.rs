@@ -71,6 +71,9 @@ pub struct Entry {
     /// What the variable of a value that is not a JSON object is named after, before
     /// sanitising: a secret's name (`ci/npm-token`), a parameter's name or path below its SPEC.
     pub stem: String,
+    /// Whether `stem` is a path below what the SPEC named (`ssm:/ci/app/`): an alias then
+    /// prefixes it (`APP_DB_PASSWORD`) instead of replacing it.
+    pub relative: bool,
     pub payload: Payload,
     /// The region it came from, and how long its call took (for `--verbose`).
     pub region: String,

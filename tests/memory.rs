@@ -76,6 +76,7 @@ fn no_freed_block_holds_a_secret_value() {
             subject: "secret ci/app".into(),
             name: "ci/app".into(),
             stem: "ci/app".into(),
+            relative: false,
             payload: Payload::Text(SecretValue::new(text)),
             region: "eu-west-1".into(),
             elapsed: std::time::Duration::ZERO,

@@ -4,12 +4,14 @@
 mod collect;
 mod exec;
 mod export;
+mod policy;
 mod whoami;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 pub use collect::fetch_layers;
+pub use policy::Trust;
 
 use crate::aws::AwsOptions;
 use crate::error::Error;
@@ -26,6 +28,7 @@ pub enum Command {
     Export(Export),
     Exec(Exec),
     Whoami(Whoami),
+    Policy(Policy),
 }
 
 /// Which values to fetch, how to name their variables, and how to reach AWS.
@@ -61,6 +64,21 @@ pub struct Exec {
     pub command: Vec<OsString>,
 }
 
+/// `policy`: the IAM policy SPECs need, or a CI role's trust policy.
+#[derive(Debug)]
+pub struct Policy {
+    pub specs: Vec<Spec>,
+    pub aws: AwsOptions,
+    /// The account of resources named without an ARN; `None`: the caller's.
+    pub account: Option<String>,
+    /// Also allow the batch call.
+    pub batch: bool,
+    /// Customer managed KMS keys to allow decrypting with.
+    pub kms_keys: Vec<String>,
+    /// Print this trust policy instead.
+    pub trust: Option<Trust>,
+}
+
 /// `whoami`: the identity a run would use.
 #[derive(Debug)]
 pub struct Whoami {
@@ -77,6 +95,7 @@ pub fn run(command: Command) -> Result<u8, Error> {
         Command::Export(request) => export::export(request),
         Command::Exec(request) => exec::exec(request),
         Command::Whoami(request) => whoami::whoami(request),
+        Command::Policy(request) => policy::policy(request),
     }
 }
 

@@ -45,14 +45,20 @@ where
             }
         }
         // Never the parse error's details: they could quote the response body, which may hold
-        // the secret.
-        SdkError::ResponseError(response) => Failure::new(
-            FailureKind::Unavailable,
-            format!(
-                "unreadable response (HTTP {})",
-                response.raw().status().as_u16()
-            ),
-        ),
+        // the secret. An error status is still classified (by an XML <Code> when there is one:
+        // some endpoints answer JSON-protocol calls in XML).
+        SdkError::ResponseError(response) => {
+            let status = response.raw().status().as_u16();
+            if (200..300).contains(&status) {
+                Failure::new(
+                    FailureKind::Unavailable,
+                    format!("unreadable response (HTTP {status})"),
+                )
+            } else {
+                let code = response.raw().body().bytes().and_then(xml_error_code);
+                classify_service_error(status, code, None, source_codes)
+            }
+        }
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             let body_code = service.raw().body().bytes().and_then(xml_error_code);

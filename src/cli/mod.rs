@@ -30,6 +30,12 @@ Examples:
   Every secret under a path, from the previous rotation
     awssecrets -s 'ci/prod/*' --version-stage AWSPREVIOUS --format json
 
+  Parameter Store: a parameter, one at a version, every parameter under a path
+    awssecrets -s ssm:/ci/npm/token -s 'DB,ssm:/ci/db:3' -s 'APP,ssm:/ci/app/'
+
+  The least-privilege IAM policy those SPECs need
+    awssecrets policy -s ssm:/ci/npm/token -s 'ci/prod/*' --region eu-west-1
+
   GitHub Actions: mask every value, append to $GITHUB_ENV
     awssecrets -s arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/npm-AbCdEf --format github
 
@@ -37,16 +43,17 @@ Examples:
     AWSSECRETS_SECRETS=ci/common,ci/prod awssecrets --format json
 
 Exit codes:
-  0 success            3 secret not found        6 throttled, network, timeout
+  0 success            3 not found               6 throttled, network, timeout
   1 unexpected error   4 access denied or KMS    7 bad secret content for the format
   2 usage error        5 no or rejected creds    8 cannot write the output
                                                    (7 also: a reserved name)";
 
-/// Fetch AWS Secrets Manager secrets and print them as variables for CI, or run a command with them.
+/// Fetch AWS Secrets Manager secrets and Parameter Store parameters and print them as variables
+/// for CI, or run a command with them.
 ///
-/// Secrets are fetched with the ambient AWS credentials (environment, profile, SSO, web identity,
-/// ECS/EKS container or EC2 instance role). JSON secrets give one variable per key; any other
-/// secret gives one variable. Nothing is written unless every secret was fetched.
+/// Values are fetched with the ambient AWS credentials (environment, profile, SSO, web identity,
+/// ECS/EKS container or EC2 instance role). A JSON object gives one variable per key; any other
+/// value gives one variable. Nothing is written unless every value was fetched.
 #[derive(Debug, Parser)]
 #[command(
     name = "awssecrets",
@@ -88,6 +95,68 @@ pub enum Command {
     ///
     /// Calls sts:GetCallerIdentity (which needs no permission). Never prints a key or a token.
     Whoami(WhoamiArgs),
+    /// Print the least-privilege IAM policy the SPECs need, or a CI role's trust policy
+    ///
+    /// The identity policy allows exactly the calls fetching the SPECs makes, on exactly their
+    /// resources (each source contributes its statements). With --trust, prints instead the
+    /// trust policy that lets a GitLab or GitHub job's OIDC token assume the role.
+    #[command(after_long_help = POLICY_EXAMPLES)]
+    Policy(PolicyArgs),
+}
+
+const POLICY_EXAMPLES: &str = "\
+Examples:
+  The policy of a CI role reading two secrets, a prefix and a parameter path
+    awssecrets policy --region eu-west-1 --account 123456789012 \\
+        -s ci/npm -s 'DB,ci/db#user' -s 'ci/prod/*' -s ssm:/ci/app/
+
+  The trust policy of that role, for the main branch of a GitLab project
+    awssecrets policy --account 123456789012 --trust gitlab:group/app:main
+
+  Secrets encrypted with a customer managed KMS key, fetched in batches
+    awssecrets policy -s ci/npm -s ci/db --batch --kms-key arn:aws:kms:eu-west-1:123456789012:key/ID";
+
+/// Options of `policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A SPEC to grant reading (as for export), repeatable; default: $AWSSECRETS_SECRETS
+    #[arg(short, long = "secret", value_name = "SPEC")]
+    pub secrets: Vec<String>,
+
+    /// The account of the secrets and parameters named without an ARN (default: the caller's,
+    /// from sts:GetCallerIdentity)
+    #[arg(long, value_name = "ID", value_parser = parse_account)]
+    pub account: Option<String>,
+
+    /// Also allow secretsmanager:BatchGetSecretValue (on *, as AWS requires): fewer round trips.
+    /// Without it, awssecrets reads each secret on its own after one denied batch call
+    #[arg(long)]
+    pub batch: bool,
+
+    /// Also allow kms:Decrypt on this customer managed key, through the services read only;
+    /// repeatable (the AWS managed keys need no permission)
+    #[arg(long = "kms-key", value_name = "ARN")]
+    pub kms_keys: Vec<String>,
+
+    /// Print the trust policy of a role that a CI job's OIDC token may assume:
+    /// gitlab:GROUP/PROJECT[:BRANCH] or github:OWNER/REPO[:BRANCH] (no branch: any ref)
+    #[arg(long, value_name = "CI:PROJECT[:BRANCH]")]
+    pub trust: Option<String>,
+
+    /// The GitLab instance whose OIDC provider --trust gitlab: names
+    #[arg(long, value_name = "HOST", default_value = "gitlab.com")]
+    pub gitlab_host: String,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+fn parse_account(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err("an AWS account id is 12 digits".into())
+    }
 }
 
 /// Options of `whoami`.
@@ -195,10 +264,12 @@ pub struct ExportArgs {
 /// Which secrets to fetch, how to name their variables, and how to reach AWS.
 #[derive(Debug, Args)]
 pub struct SelectionArgs {
-    /// Secret to fetch, repeatable: ID (name or ARN), ID#KEY1,KEY2 (only those keys of a JSON
-    /// secret), ALIAS,ID (variable name of a plain secret, prefix ALIAS_ of a JSON secret's keys)
-    /// or ID* (every secret whose name starts with ID). Default: $AWSSECRETS_SECRETS, one SPEC
-    /// per line or comma-separated ids
+    /// Secret or parameter to fetch, repeatable: ID (secret name or ARN), ID#KEY1,KEY2 (only
+    /// those keys of a JSON secret), ALIAS,ID (variable name of a plain secret, prefix ALIAS_ of
+    /// a JSON secret's keys), ID* (every secret whose name starts with ID); ssm:NAME (a
+    /// Parameter Store parameter, by name or ARN), ssm:NAME:VERSION, ssm:NAME:LABEL,
+    /// ssm:/PATH/ (every parameter under the path), with ALIAS, and #KEYS but for a path.
+    /// Default: $AWSSECRETS_SECRETS, one SPEC per line or comma-separated ids
     #[arg(short, long = "secret", value_name = "SPEC")]
     pub secrets: Vec<String>,
 

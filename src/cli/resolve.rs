@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use super::{AwsArgs, Cli, Command, ExecArgs, ExportArgs, SelectionArgs, WhoamiArgs, WhoamiFormat};
+use super::{
+    AwsArgs, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, SelectionArgs, WhoamiArgs,
+    WhoamiFormat,
+};
 use crate::app::{self, SECRETS_ENV, Selection};
 use crate::aws::AwsOptions;
 use crate::error::Error;
@@ -36,6 +39,66 @@ pub fn resolve(
         Some(Command::Export(args)) => export(args, &text),
         Some(Command::Exec(args)) => exec(args, &text),
         Some(Command::Whoami(args)) => Ok(whoami(args)),
+        Some(Command::Policy(args)) => policy(args, &text),
+    }
+}
+
+fn policy(
+    args: PolicyArgs,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> Result<app::Command, Error> {
+    let trust = args
+        .trust
+        .as_deref()
+        .map(|text| app::Trust::parse(text, &args.gitlab_host))
+        .transpose()
+        .map_err(Error::Usage)?;
+    let mut aws = aws_options(&args.aws);
+    if aws.region.is_none() {
+        aws.region = environment("AWS_REGION").or_else(|| environment("AWS_DEFAULT_REGION"));
+    }
+    Ok(app::Command::Policy(app::Policy {
+        specs: specs(&args.secrets, environment(SECRETS_ENV).as_deref(), None)?,
+        aws,
+        account: args.account,
+        batch: args.batch,
+        kms_keys: args.kms_keys,
+        trust,
+    }))
+}
+
+/// Parses every SPEC (from `flags`, else `secrets_env`), reporting all bad ones at once; a
+/// version stage applies to every Secrets Manager SPEC.
+fn specs(
+    flags: &[String],
+    secrets_env: Option<&str>,
+    version_stage: Option<&String>,
+) -> Result<Vec<Spec>, Error> {
+    let texts: Vec<&str> = if flags.is_empty() {
+        match secrets_env.map(split_spec_list).transpose() {
+            Ok(texts) => texts.unwrap_or_default(),
+            Err(problem) => return Err(Error::Usage(problem)),
+        }
+    } else {
+        flags.iter().map(String::as_str).collect()
+    };
+    let mut specs = Vec::new();
+    let mut problems = Vec::new();
+    for text in texts {
+        match Spec::parse(text) {
+            Ok(mut spec) => {
+                if let Target::SecretsManager(target) = &mut spec.target {
+                    target.version_stage = version_stage.cloned();
+                }
+                specs.push(spec);
+            }
+            Err(error) => problems.push(error.to_string()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(specs)
+    } else {
+        Err(Error::Usage(problems.join("\n")))
     }
 }
 
@@ -99,26 +162,14 @@ fn masking(mask: bool, no_mask: bool, ci: Option<&str>) -> bool {
 
 /// Parses every SPEC (from `--secret`, else `secrets_env`), reporting all bad ones at once.
 fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selection, Error> {
-    let texts: Vec<&str> = if args.secrets.is_empty() {
-        match secrets_env.map(split_spec_list).transpose() {
-            Ok(texts) => texts.unwrap_or_default(),
-            Err(problem) => return Err(Error::Usage(problem)),
-        }
-    } else {
-        args.secrets.iter().map(String::as_str).collect()
-    };
-    let mut specs = Vec::new();
     let mut problems = Vec::new();
-    for text in texts {
-        match Spec::parse(text) {
-            Ok(mut spec) => {
-                let Target::SecretsManager(target) = &mut spec.target;
-                target.version_stage.clone_from(&args.version_stage);
-                specs.push(spec);
-            }
-            Err(error) => problems.push(error.to_string()),
+    let specs = match specs(&args.secrets, secrets_env, args.version_stage.as_ref()) {
+        Ok(specs) => specs,
+        Err(error) => {
+            problems.push(error.to_string());
+            Vec::new()
         }
-    }
+    };
     if let Some(prefix) = &args.prefix
         && !is_valid_variable_name(prefix)
     {
@@ -264,7 +315,9 @@ mod tests {
             &[],
         );
         for spec in &export.selection.specs {
-            let Target::SecretsManager(target) = &spec.target;
+            let Target::SecretsManager(target) = &spec.target else {
+                panic!("a secret");
+            };
             assert_eq!(target.version_stage.as_deref(), Some("AWSPREVIOUS"));
         }
     }

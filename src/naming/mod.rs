@@ -123,11 +123,14 @@ fn checked(name: String, value: SecretValue) -> Result<EnvVar, Error> {
 }
 
 /// The single variable of a plain or binary value: `--prefix` + alias, else the stem
-/// sanitised and upper-cased (`ci/npm-token` -> `CI_NPM_TOKEN`).
+/// sanitised and upper-cased (`ci/npm-token` -> `CI_NPM_TOKEN`, `/ci/npm/token` ->
+/// `CI_NPM_TOKEN`); a stem below a path is named after the alias, not replaced by it.
 fn plain_variable_name(entry: &Entry, shape: &Shape, naming: &NamingOptions) -> String {
-    let base = match &shape.alias {
-        Some(alias) => alias.clone(),
-        None => sanitize(&entry.stem).to_ascii_uppercase(),
+    let stem = || sanitize(entry.stem.trim_start_matches('/')).to_ascii_uppercase();
+    let base = match (&shape.alias, entry.relative) {
+        (Some(alias), false) => alias.clone(),
+        (Some(alias), true) => format!("{alias}_{}", stem()),
+        (None, _) => stem(),
     };
     leading_digit_guard(format!("{}{base}", naming.prefix))
 }

@@ -22,6 +22,7 @@ fn entry(id: &str, payload: Payload) -> Entry {
         subject: format!("secret {id}"),
         name: id.to_owned(),
         stem: id.to_owned(),
+        relative: false,
         payload,
         region: "eu-west-1".into(),
         elapsed: std::time::Duration::ZERO,

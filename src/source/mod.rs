@@ -4,8 +4,10 @@
 //! [`Target`] is the one list of sources: a new source is a folder, a variant and its match arms.
 
 pub mod env_file;
+pub mod policy;
 pub mod secretsmanager;
 mod spec;
+pub mod ssm;
 
 use std::future::Future;
 
@@ -16,7 +18,10 @@ use crate::error::Error;
 use crate::model::Entry;
 use crate::naming::Shape;
 
+use policy::{Scope, Statement};
+
 use secretsmanager::SecretsManager;
+use ssm::ParameterStore;
 
 /// A store of values that SPECs can name.
 pub trait Source {
@@ -41,6 +46,9 @@ pub trait Source {
         session: &Session,
         requests: Vec<Request<Self::Target>>,
     ) -> impl Future<Output = Vec<Result<Vec<Entry>, Error>>>;
+
+    /// The IAM statements fetching every request needs, and nothing more.
+    fn permissions(requests: &[Request<Self::Target>], scope: &Scope) -> Vec<Statement>;
 }
 
 /// One SPEC's target for a source, with the region it is fetched from.
@@ -50,21 +58,46 @@ pub struct Request<T> {
     pub region: String,
 }
 
+/// The sources, for what is said of each (help, tests, policies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    SecretsManager,
+    ParameterStore,
+}
+
+impl Kind {
+    /// Every source.
+    pub const ALL: [Kind; 2] = [Kind::SecretsManager, Kind::ParameterStore];
+
+    /// What its SPECs start with (`ssm:`); Secrets Manager's start with nothing.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Kind::SecretsManager => "",
+            Kind::ParameterStore => "ssm:",
+        }
+    }
+}
+
 /// Which source a SPEC names, and what it selects there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     SecretsManager(<SecretsManager as Source>::Target),
+    ParameterStore(<ParameterStore as Source>::Target),
 }
 
 impl Target {
-    /// The source's selector: everything else is a Secrets Manager id.
+    /// `ssm:...` is Parameter Store; everything else is a Secrets Manager id.
     fn parse(selector: &str) -> Result<Target, String> {
-        SecretsManager::parse(selector).map(Target::SecretsManager)
+        match selector.strip_prefix(Kind::ParameterStore.marker()) {
+            Some(rest) => ParameterStore::parse(rest).map(Target::ParameterStore),
+            None => SecretsManager::parse(selector).map(Target::SecretsManager),
+        }
     }
 
     fn check_shape(&self, shape: &Shape) -> Result<(), String> {
         match self {
             Target::SecretsManager(target) => SecretsManager::check_shape(target, shape),
+            Target::ParameterStore(target) => ParameterStore::check_shape(target, shape),
         }
     }
 
@@ -72,27 +105,70 @@ impl Target {
     pub fn subject(&self) -> String {
         match self {
             Target::SecretsManager(target) => SecretsManager::subject(target),
+            Target::ParameterStore(target) => ParameterStore::subject(target),
+        }
+    }
+
+    /// Which source it belongs to.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Target::SecretsManager(_) => Kind::SecretsManager,
+            Target::ParameterStore(_) => Kind::ParameterStore,
         }
     }
 }
 
 /// Fetches every SPEC's values, all sources concurrently; results in `specs` order.
 pub async fn fetch_all(session: &Session, specs: &[Spec]) -> Vec<Result<Vec<Entry>, Error>> {
-    let mut secrets = Vec::new();
+    let (mut secrets, mut parameters) = (Vec::new(), Vec::new());
     for (index, spec) in specs.iter().enumerate() {
         match &spec.target {
             Target::SecretsManager(target) => secrets.push((index, target.clone())),
+            Target::ParameterStore(target) => parameters.push((index, target.clone())),
         }
     }
-    let (secrets,) = tokio::join!(fetch_from::<SecretsManager>(session, secrets));
+    let (secrets, parameters) = tokio::join!(
+        fetch_from::<SecretsManager>(session, secrets),
+        fetch_from::<ParameterStore>(session, parameters)
+    );
     let mut results: Vec<Option<Result<Vec<Entry>, Error>>> = specs.iter().map(|_| None).collect();
-    for (index, result) in secrets {
+    for (index, result) in secrets.into_iter().chain(parameters) {
         results[index] = Some(result);
     }
     results
         .into_iter()
         .map(|result| result.expect("every SPEC has a result"))
         .collect()
+}
+
+/// The IAM statements every SPEC needs, source by source, each SPEC in its region (`region_for`
+/// gives the region of a SPEC without an ARN of its own).
+pub fn permissions(
+    specs: &[Spec],
+    region_for: &dyn Fn(Option<&str>) -> Result<String, Error>,
+    scope: &Scope,
+) -> Result<Vec<Statement>, Error> {
+    let (mut secrets, mut parameters) = (Vec::new(), Vec::new());
+    for spec in specs {
+        match &spec.target {
+            Target::SecretsManager(target) => secrets.push(Request {
+                region: region_for(SecretsManager::arn_region(target))?,
+                target: target.clone(),
+            }),
+            Target::ParameterStore(target) => parameters.push(Request {
+                region: region_for(ParameterStore::arn_region(target))?,
+                target: target.clone(),
+            }),
+        }
+    }
+    let mut statements = Vec::new();
+    if !secrets.is_empty() {
+        statements.extend(SecretsManager::permissions(&secrets, scope));
+    }
+    if !parameters.is_empty() {
+        statements.extend(ParameterStore::permissions(&parameters, scope));
+    }
+    Ok(statements)
 }
 
 /// One source's share of a run: regions resolved (a SPEC without one fails alone), then fetched.

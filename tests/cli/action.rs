@@ -274,3 +274,19 @@ fn reserved_names_need_the_allow_names_input() {
     allowed.expect_success();
     assert_eq!(read(&env.path("github_env")), "KUBECONFIG=/k\n");
 }
+
+#[test]
+fn the_action_takes_parameter_store_specs() {
+    let env = TestEnv::new();
+    env.parameter("/ci/app/token", "param-token-1");
+    let binary = binary().display().to_string();
+    let outcome = run_action(
+        &env,
+        &[("secret-ids", "APP,ssm:/ci/app/"), ("binary", &binary)],
+    );
+    assert_eq!(
+        outcome.expect_success().stdout,
+        "::add-mask::param-token-1\n"
+    );
+    assert_eq!(read(&env.path("github_env")), "APP_TOKEN=param-token-1\n");
+}

@@ -1,12 +1,15 @@
-//! The consumer matrix: every format × every real reader of it × a corpus of values built to be
-//! misread. Each cell is the exact value, or the refusal the README documents for that format.
-//! A new format cannot be left out (`consumers::readers` has no wildcard), and a new reader is
-//! one line there.
+//! The consumer matrix: every source × every format × every real reader of it × a corpus of
+//! values built to be misread. Each cell is the exact value, or the refusal the README documents
+//! for that format. A new format or source cannot be left out (`consumers::readers` and
+//! `fixtures::store` have no wildcard), and a new reader is one line there.
+
+use awssecrets::render::Format;
+use awssecrets::source::Kind;
 
 use crate::support::TestEnv;
 use crate::support::consumers::{Reader, format_name, formats, readers};
+use crate::support::fixtures::store;
 use crate::support::values::corpus;
-use awssecrets::render::Format;
 
 /// The refusal each format documents for `value` (a fragment of its message), or `None` when
 /// every reader of the format must read `value` back exactly.
@@ -46,15 +49,42 @@ fn documented_refusal(format: Format, value: &str) -> Option<&'static str> {
 }
 
 #[test]
-fn every_format_read_by_every_real_reader_gives_each_value_or_its_documented_refusal() {
+fn every_source_and_format_read_by_every_real_reader_gives_each_value_or_its_refusal() {
     let env = TestEnv::new();
-    let values = corpus();
-    let object: serde_json::Map<String, serde_json::Value> = values
-        .iter()
-        .map(|(name, value)| (name.to_string(), serde_json::Value::String(value.clone())))
-        .collect();
-    env.secret("matrix/corpus", &serde_json::to_string(&object).unwrap());
     let mut failures = Vec::new();
+    for kind in Kind::ALL {
+        let values: Vec<(&str, String)> = corpus()
+            .into_iter()
+            // Parameter Store holds at most 8 KB (advanced tier) per parameter.
+            .filter(|(name, _)| kind != Kind::ParameterStore || *name != "LARGE")
+            .collect();
+        let object: serde_json::Map<String, serde_json::Value> = values
+            .iter()
+            .map(|(name, value)| (name.to_string(), serde_json::Value::String(value.clone())))
+            .collect();
+        let spec = store(
+            &env,
+            kind,
+            "matrix/corpus",
+            &serde_json::to_string(&object).unwrap(),
+        );
+        check_every_format(&env, &spec, &values, &mut failures);
+    }
+    assert!(
+        failures.is_empty(),
+        "{} cells wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every format of `spec` (a JSON object of `values`) through every reader of it.
+fn check_every_format(
+    env: &TestEnv,
+    spec: &str,
+    values: &[(&str, String)],
+    failures: &mut Vec<String>,
+) {
     for format in formats() {
         let name = format_name(format);
         // The whole corpus: exactly the documented refusals, each named.
@@ -64,7 +94,7 @@ fn every_format_read_by_every_real_reader_gives_each_value_or_its_documented_ref
                 documented_refusal(format, value).map(|reason| (*variable, reason))
             })
             .collect();
-        let whole = env.run(["-s", "matrix/corpus", "-f", &name, "-o", "whole.out"]);
+        let whole = env.run(["-s", spec, "-f", &name, "-o", "whole.out"]);
         let expected_code = if refused.is_empty() { 0 } else { 7 };
         if whole.code() != Some(expected_code) {
             failures.push(format!(
@@ -97,8 +127,10 @@ fn every_format_read_by_every_real_reader_gives_each_value_or_its_documented_ref
         let keys: Vec<&str> = accepted.iter().map(|(variable, _)| *variable).collect();
         let path = env.path(&format!("matrix.{name}"));
         let _ = std::fs::remove_file(&path);
-        let spec = format!("matrix/corpus#{}", keys.join(","));
-        let mut run = env.awssecrets(["-s", &spec, "-f", &name, "-o"]).arg(&path);
+        let selected = format!("{spec}#{}", keys.join(","));
+        let mut run = env
+            .awssecrets(["-s", &selected, "-f", &name, "-o"])
+            .arg(&path);
         if format == Format::Gitlab {
             run = run.arg("--gitlab-max-bytes").arg("1000000");
         }

@@ -5,9 +5,7 @@ use std::fs;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use awssecrets::aws::percent_encode;
-
-use crate::support::http::{request, xml_field};
+use crate::support::iam;
 use crate::support::{CANARY, Emulator, REGION, TestEnv, Untouched};
 
 #[test]
@@ -121,45 +119,11 @@ fn iam_user(
     user: &str,
     actions: &[&str],
 ) -> (String, String) {
-    let iam = |params: &[(&str, &str)]| {
-        let mut body = String::from("Version=2010-05-08");
-        for (name, value) in params {
-            body.push_str(&format!("&{name}={}", percent_encode(value)));
-        }
-        let authorization = format!(
-            "AWS4-HMAC-SHA256 Credential={}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
-            account_env.credentials.access_key_id()
-        );
-        let (status, response) = request(
-            &emulator.url,
-            "POST",
-            "/",
-            &[
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("Authorization", &authorization),
-            ],
-            body.as_bytes(),
-        );
-        assert_eq!(status, 200, "IAM call failed: {response}");
-        response
-    };
     let policy = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
-    })
-    .to_string();
-    iam(&[("Action", "CreateUser"), ("UserName", user)]);
-    iam(&[
-        ("Action", "PutUserPolicy"),
-        ("UserName", user),
-        ("PolicyName", "awssecrets-test"),
-        ("PolicyDocument", &policy),
-    ]);
-    let key = iam(&[("Action", "CreateAccessKey"), ("UserName", user)]);
-    (
-        xml_field(&key, "AccessKeyId"),
-        xml_field(&key, "SecretAccessKey"),
-    )
+    });
+    iam::user(emulator, account_env, user, &policy)
 }
 
 #[test]

@@ -4,8 +4,11 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
+use awssecrets::source::Kind;
+
 use crate::support::consumers::{format_name, formats};
 use crate::support::fault::{Fault, FaultProxy};
+use crate::support::fixtures::store;
 use crate::support::{CANARY, TestEnv};
 
 fn leftovers(env: &TestEnv) -> Vec<String> {
@@ -110,5 +113,30 @@ fn every_format_writes_its_file_0600_under_umask_000() {
             .expect_success();
         let mode = fs::metadata(env.path(&file)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{file} is {mode:o}");
+    }
+}
+
+#[test]
+fn no_source_lets_the_canary_reach_stderr() {
+    let env = TestEnv::new();
+    let json = format!(r#"{{"TOKEN":"{CANARY}","multi":"{CANARY}\n{CANARY}","pad":" {CANARY} "}}"#);
+    for kind in Kind::ALL {
+        let spec = store(&env, kind, &format!("hygiene/{kind:?}"), &json);
+        for args in [
+            vec!["-s", spec.as_str(), "-v"],
+            vec!["-s", spec.as_str(), "-f", "env"],
+            vec!["-s", spec.as_str(), "-f", "gitlab"],
+            vec!["-s", spec.as_str(), "-f", "dotenv", "--strict"],
+            vec!["-s", &format!("{spec}#nope")],
+            vec!["exec", "-s", spec.as_str(), "-v", "--", "no-such-command-x"],
+        ] {
+            let outcome = env.run(&args);
+            assert!(
+                !outcome.stderr.contains(CANARY),
+                "{kind:?} {args:?} leaked the canary:\n{}",
+                outcome.stderr
+            );
+            assert!(leftovers(&env).is_empty(), "{args:?} left temp files");
+        }
     }
 }

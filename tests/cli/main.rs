@@ -28,6 +28,8 @@ mod formats;
 mod hostile;
 mod hygiene;
 mod layering;
+mod parameters;
+mod policy;
 mod properties;
 mod signals;
 mod support;

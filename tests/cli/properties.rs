@@ -56,6 +56,7 @@ fn entry(text: String) -> Entry {
         subject: "secret prop/secret".into(),
         name: "prop/secret".into(),
         stem: "prop/secret".into(),
+        relative: false,
         payload: Payload::Text(SecretValue::new(text)),
         region: "eu-west-1".into(),
         elapsed: std::time::Duration::ZERO,

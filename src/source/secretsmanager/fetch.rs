@@ -137,6 +137,7 @@ fn entry(subject: String, secret: Secret, region: &str, elapsed: Duration) -> En
         subject,
         name: secret.name.clone(),
         stem: secret.name,
+        relative: false,
         payload: secret.payload,
         region: region.to_owned(),
         elapsed,

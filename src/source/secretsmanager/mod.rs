@@ -7,6 +7,7 @@ pub use spec::{SecretArn, Target};
 
 use aws_config::Region;
 
+use super::policy::{Scope, Statement, partition_of};
 use super::{Request, Source};
 use crate::aws::{Session, TlsFailureIsFinal};
 use crate::error::{Error, FailureKind};
@@ -50,6 +51,68 @@ impl Source for SecretsManager {
     ) -> Vec<Result<Vec<Entry>, Error>> {
         fetch::fetch(session, requests).await
     }
+
+    /// GetSecretValue on each secret (its ARN, or its name and any `-XXXXXX` suffix), and on
+    /// each prefix; ListSecrets for prefixes. The batch call only with `scope.batch`: without
+    /// it, awssecrets is denied the batch call once and reads each secret on its own.
+    fn permissions(requests: &[Request<Target>], scope: &Scope) -> Vec<Statement> {
+        let arn = |request: &Request<Target>, name: &str| {
+            format!(
+                "arn:{}:secretsmanager:{}:{}:secret:{name}",
+                partition_of(&request.region),
+                request.region,
+                scope.account
+            )
+        };
+        let mut reads = Vec::new();
+        let mut prefixes = false;
+        for request in requests {
+            let target = &request.target;
+            let resource = match (&target.arn, target.prefix) {
+                (Some(_), true) => format!("{}*", target.id),
+                (None, true) => arn(request, &format!("{}*", target.id)),
+                // A full ARN ends in the random suffix, a partial one does not; a name may end
+                // like a suffix too, so such an ARN is allowed both ways.
+                (Some(parts), false) if full_arn_name(&parts.name) => {
+                    reads.push(target.id.clone());
+                    format!("{}-??????", target.id)
+                }
+                (Some(_), false) => format!("{}-??????", target.id),
+                (None, false) => arn(request, &format!("{}-??????", target.id)),
+            };
+            prefixes |= target.prefix;
+            reads.push(resource);
+        }
+        let mut statements = vec![Statement::allow(
+            "ReadSecrets",
+            &["secretsmanager:GetSecretValue"],
+            reads,
+        )];
+        if prefixes {
+            statements.push(Statement::allow(
+                "ListSecretsForPrefixes",
+                &["secretsmanager:ListSecrets"],
+                vec!["*".into()],
+            ));
+        }
+        if scope.batch {
+            statements.push(Statement::allow(
+                "ReadSecretsInBatches",
+                &["secretsmanager:BatchGetSecretValue"],
+                vec!["*".into()],
+            ));
+        }
+        statements
+    }
+}
+
+/// Whether an ARN's name ends in the random `-XXXXXX` a full secret ARN has.
+fn full_arn_name(name: &str) -> bool {
+    name.len() > 7
+        && name.as_bytes()[name.len() - 7] == b'-'
+        && name[name.len() - 6..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Secrets Manager's own error codes.

@@ -12,6 +12,7 @@ pub mod emulator;
 pub mod fault;
 pub mod fixtures;
 pub mod http;
+pub mod iam;
 pub mod stub;
 pub mod values;
 

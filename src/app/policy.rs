@@ -1,0 +1,250 @@
+//! `awssecrets policy`: the least-privilege identity policy the SPECs need (each source's own
+//! statements), or the trust policy that lets a CI job's OIDC token assume the role.
+
+use serde_json::{Value, json};
+
+use crate::aws;
+use crate::error::Error;
+use crate::source::{
+    self, Target,
+    policy::{Scope, Statement, partition_of},
+};
+
+use super::{Policy, SECRETS_ENV, runtime, write_stdout};
+
+/// Which CI's OIDC tokens a role trusts, and for what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// `gitlab:GROUP/PROJECT[:REF]` on `host` (gitlab.com, or a self-managed instance).
+    Gitlab {
+        host: String,
+        project: String,
+        reference: Option<String>,
+    },
+    /// `github:OWNER/REPO[:REF]`.
+    Github {
+        repository: String,
+        reference: Option<String>,
+    },
+}
+
+impl Trust {
+    /// Parses `gitlab:GROUP/PROJECT[:REF]` or `github:OWNER/REPO[:REF]`.
+    pub fn parse(text: &str, gitlab_host: &str) -> Result<Trust, String> {
+        let (ci, rest) = text
+            .split_once(':')
+            .ok_or("--trust takes gitlab:GROUP/PROJECT[:REF] or github:OWNER/REPO[:REF]")?;
+        // Project paths hold no ':': one starts the branch.
+        let (path, reference) = match rest.split_once(':') {
+            Some((path, reference)) if !reference.is_empty() => (path, Some(reference.to_owned())),
+            Some((path, _)) => (path, None),
+            None => (rest, None),
+        };
+        let valid_path = path.contains('/')
+            && !path.starts_with('/')
+            && !path.ends_with('/')
+            && path
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-/".contains(&b));
+        if !valid_path {
+            return Err(format!(
+                "--trust {text:?}: {path:?} is not a project path (GROUP/PROJECT or OWNER/REPO)"
+            ));
+        }
+        match ci {
+            "gitlab" => Ok(Trust::Gitlab {
+                host: gitlab_host.to_owned(),
+                project: path.to_owned(),
+                reference,
+            }),
+            "github" => {
+                if path.matches('/').count() != 1 {
+                    return Err(format!(
+                        "--trust {text:?}: a GitHub repository is OWNER/REPO"
+                    ));
+                }
+                Ok(Trust::Github {
+                    repository: path.to_owned(),
+                    reference,
+                })
+            }
+            other => Err(format!(
+                "--trust {text:?}: {other:?} is neither gitlab nor github"
+            )),
+        }
+    }
+
+    /// The trust policy of a role the CI's OIDC token may assume, in `account`.
+    pub fn policy(&self, partition: &str, account: &str) -> Value {
+        let (issuer, subject) = match self {
+            Trust::Gitlab {
+                host,
+                project,
+                reference,
+            } => (
+                host.clone(),
+                match reference {
+                    Some(branch) => format!("project_path:{project}:ref_type:branch:ref:{branch}"),
+                    None => format!("project_path:{project}:*"),
+                },
+            ),
+            Trust::Github {
+                repository,
+                reference,
+            } => (
+                "token.actions.githubusercontent.com".to_owned(),
+                match reference {
+                    Some(branch) => format!("repo:{repository}:ref:refs/heads/{branch}"),
+                    None => format!("repo:{repository}:*"),
+                },
+            ),
+        };
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "AssumeWithCiOidcToken",
+                "Effect": "Allow",
+                "Principal": {"Federated": format!("arn:{partition}:iam::{account}:oidc-provider/{issuer}")},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {format!("{issuer}:aud"): "sts.amazonaws.com"},
+                    "StringLike": {format!("{issuer}:sub"): subject},
+                },
+            }],
+        })
+    }
+}
+
+/// An identity policy document of `statements`.
+pub fn identity_policy(statements: &[Statement]) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// `kms:Decrypt` on customer managed `keys`, only through the services the SPECs read.
+fn decrypt_statement(keys: &[String], services: &[String]) -> Statement {
+    let mut statement = Statement::allow(
+        "DecryptWithCustomerManagedKeys",
+        &["kms:Decrypt"],
+        keys.to_vec(),
+    );
+    statement.condition = Some(json!({"StringEquals": {"kms:ViaService": services}}));
+    statement
+}
+
+pub fn policy(request: Policy) -> Result<u8, Error> {
+    if request.trust.is_none() && request.specs.is_empty() {
+        return Err(Error::Usage(format!(
+            "nothing to write a policy for: pass --secret SPEC (or set {SECRETS_ENV}), or --trust"
+        )));
+    }
+    // The account: given, in every ARN, or the caller's (one GetCallerIdentity).
+    let (account, region) = match &request.account {
+        Some(account) => (account.clone(), request.aws.region.clone()),
+        None => runtime()?.block_on(async {
+            let session = aws::connect(&request.aws).await?;
+            let identity = session.caller_identity().await?;
+            Ok::<_, Error>((identity.account, session.default_region.clone()))
+        })?,
+    };
+    let document = match &request.trust {
+        Some(trust) => {
+            let partition = partition_of(region.as_deref().unwrap_or("us-east-1"));
+            trust.policy(partition, &account)
+        }
+        None => {
+            let region_for = |arn_region: Option<&str>| match (arn_region, &region) {
+                (Some(arn_region), _) => Ok(arn_region.to_owned()),
+                (None, Some(region)) => Ok(region.clone()),
+                (None, None) => Err(Error::Usage(
+                    "no AWS region for the SPECs without an ARN: pass --region or set AWS_REGION"
+                        .into(),
+                )),
+            };
+            let scope = Scope {
+                account,
+                batch: request.batch,
+            };
+            let mut statements = source::permissions(&request.specs, &region_for, &scope)?;
+            if !request.kms_keys.is_empty() {
+                let mut services: Vec<String> = Vec::new();
+                for spec in &request.specs {
+                    let service = match &spec.target {
+                        Target::SecretsManager(_) => "secretsmanager",
+                        Target::ParameterStore(_) => "ssm",
+                    };
+                    let arn_region = match &spec.target {
+                        Target::SecretsManager(target) => target.arn_region(),
+                        Target::ParameterStore(target) => target.arn_region(),
+                    };
+                    let name = format!("{service}.{}.amazonaws.com", region_for(arn_region)?);
+                    if !services.contains(&name) {
+                        services.push(name);
+                    }
+                }
+                services.sort();
+                statements.push(decrypt_statement(&request.kms_keys, &services));
+            }
+            identity_policy(&statements)
+        }
+    };
+    let mut text = serde_json::to_vec_pretty(&document).expect("a policy serializes");
+    text.push(b'\n');
+    write_stdout(&text)?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_policies_pin_the_project_and_branch() {
+        let gitlab = Trust::parse("gitlab:group/sub/app:main", "gitlab.com").unwrap();
+        let document = gitlab.policy("aws", "123456789012");
+        let statement = &document["Statement"][0];
+        assert_eq!(
+            statement["Principal"]["Federated"],
+            "arn:aws:iam::123456789012:oidc-provider/gitlab.com"
+        );
+        assert_eq!(
+            statement["Condition"]["StringEquals"]["gitlab.com:aud"],
+            "sts.amazonaws.com"
+        );
+        assert_eq!(
+            statement["Condition"]["StringLike"]["gitlab.com:sub"],
+            "project_path:group/sub/app:ref_type:branch:ref:main"
+        );
+        let github = Trust::parse("github:octo/app", "gitlab.com").unwrap();
+        let document = github.policy("aws", "123456789012");
+        assert_eq!(
+            document["Statement"][0]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"],
+            "repo:octo/app:*"
+        );
+        let own = Trust::parse("gitlab:team/app", "gitlab.example.com").unwrap();
+        assert!(
+            own.policy("aws", "1")
+                .to_string()
+                .contains("oidc-provider/gitlab.example.com")
+        );
+    }
+
+    #[test]
+    fn bad_trust_targets_are_refused() {
+        assert!(
+            Trust::parse("bitbucket:a/b", "gitlab.com")
+                .unwrap_err()
+                .contains("neither")
+        );
+        assert!(
+            Trust::parse("github:a/b/c", "gitlab.com")
+                .unwrap_err()
+                .contains("OWNER/REPO")
+        );
+        assert!(
+            Trust::parse("gitlab:app", "gitlab.com")
+                .unwrap_err()
+                .contains("not a project path")
+        );
+        assert!(Trust::parse("gitlab", "gitlab.com").is_err());
+    }
+}

@@ -1,0 +1,328 @@
+//! Fetching parameters in as few round trips as the API allows: names go out in GetParameters
+//! calls of at most 10 (AWS's limit), paths through GetParametersByPath with recursion and
+//! decryption, every page followed; all calls of all regions run concurrently.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use aws_sdk_ssm::Client;
+use aws_sdk_ssm::types::Parameter;
+use tokio::task::JoinSet;
+
+use super::{Target, client, codes};
+use crate::aws::{Pages, Session, classify};
+use crate::error::{Error, Failure, FailureKind};
+use crate::model::{Entry, Payload, SecretValue};
+use crate::source::Request;
+
+/// GetParameters takes at most this many names.
+pub const NAMES_PER_CALL: usize = 10;
+/// GetParametersByPath answers at most this many parameters per page.
+const PAGE_SIZE: i32 = 10;
+
+/// A parameter as fetched.
+#[derive(Debug, Clone)]
+struct Fetched {
+    name: String,
+    value: SecretValue,
+    elapsed: Duration,
+}
+
+/// What a name gave (by region and request string).
+type NameResults = HashMap<(String, String), Result<Fetched, Failure>>;
+
+enum Done {
+    Names(String, HashMap<String, Result<Fetched, Failure>>),
+    Path(usize, Result<Vec<Fetched>, Failure>),
+}
+
+/// Fetches every request's parameters (one for a name, all under it for a path), results in
+/// request order.
+pub async fn fetch(
+    session: &Session,
+    requests: Vec<Request<Target>>,
+) -> Vec<Result<Vec<Entry>, Error>> {
+    let mut names_by_region: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut tasks = JoinSet::new();
+    for (index, Request { target, region }) in requests.iter().enumerate() {
+        if target.is_path() {
+            let (client, path) = (client(session, region), target.name.clone());
+            tasks.spawn(async move { Done::Path(index, by_path(&client, &path).await) });
+        } else {
+            let names = names_by_region.entry(region.clone()).or_default();
+            let request = target.request();
+            if !names.contains(&request) {
+                names.push(request);
+            }
+        }
+    }
+    for (region, names) in names_by_region {
+        for call in calls(names) {
+            let (client, region) = (client(session, &region), region.clone());
+            tasks.spawn(async move { Done::Names(region, by_names(&client, &call).await) });
+        }
+    }
+    let mut by_name: NameResults = HashMap::new();
+    let mut paths: HashMap<usize, Result<Vec<Fetched>, Failure>> = HashMap::new();
+    while let Some(done) = tasks.join_next().await {
+        match done.expect("fetch tasks do not panic") {
+            Done::Names(region, results) => by_name.extend(
+                results
+                    .into_iter()
+                    .map(|(request, result)| ((region.clone(), request), result)),
+            ),
+            Done::Path(index, result) => {
+                paths.insert(index, result);
+            }
+        }
+    }
+    let mut outcomes = Vec::with_capacity(requests.len());
+    for (index, Request { target, region }) in requests.iter().enumerate() {
+        let account = target.arn.as_ref().map(|arn| arn.account.as_str());
+        let outcome = if target.is_path() {
+            let subject = format!("parameters {}", target.name);
+            match paths.remove(&index).expect("every path has a result") {
+                Ok(found) if found.is_empty() => Err(session
+                    .failure(
+                        subject,
+                        Failure::new(FailureKind::NotFound, "no parameter under this path"),
+                        region,
+                        account,
+                    )
+                    .await),
+                Ok(found) => Ok(found
+                    .into_iter()
+                    .map(|fetched| {
+                        let stem = fetched.name[target.name.len()..].to_owned();
+                        entry(fetched, stem, true, region)
+                    })
+                    .collect()),
+                Err(failure) => Err(session.failure(subject, failure, region, account).await),
+            }
+        } else {
+            let request = target.request();
+            let subject = format!("parameter {request}");
+            match by_name.get(&(region.clone(), request)) {
+                Some(Ok(fetched)) => {
+                    let stem = fetched.name.clone();
+                    Ok(vec![entry(fetched.clone(), stem, false, region)])
+                }
+                Some(Err(failure)) => Err(session
+                    .failure(subject, failure.clone(), region, account)
+                    .await),
+                None => unreachable!("every name of a region gets a result"),
+            }
+        };
+        outcomes.push(outcome);
+    }
+    outcomes
+}
+
+fn entry(fetched: Fetched, stem: String, relative: bool, region: &str) -> Entry {
+    Entry {
+        subject: format!("parameter {}", fetched.name),
+        name: fetched.name,
+        stem,
+        relative,
+        payload: Payload::Text(fetched.value),
+        region: region.to_owned(),
+        elapsed: fetched.elapsed,
+    }
+}
+
+/// The GetParameters calls for `requests`: at most [`NAMES_PER_CALL`] each, and never one name
+/// twice in a call (at two versions, say), since an answer need not say which it is.
+fn calls(requests: Vec<String>) -> Vec<Vec<String>> {
+    let mut calls: Vec<Vec<String>> = Vec::new();
+    for request in requests {
+        let name = base_name(&request).to_owned();
+        let open = calls.iter_mut().find(|call| {
+            call.len() < NAMES_PER_CALL && !call.iter().any(|other| base_name(other) == name)
+        });
+        match open {
+            Some(call) => call.push(request),
+            None => calls.push(vec![request]),
+        }
+    }
+    calls
+}
+
+/// A request without its `:VERSION` or `:LABEL` (and an ARN without anything around the name).
+fn base_name(request: &str) -> &str {
+    let name = match request.find(":parameter/") {
+        Some(start) => &request[start + ":parameter".len()..],
+        None => request,
+    };
+    name.split(':').next().unwrap_or(name)
+}
+
+/// One GetParameters call (decrypted); each request's parameter, or why not.
+async fn by_names(
+    client: &Client,
+    requests: &[String],
+) -> HashMap<String, Result<Fetched, Failure>> {
+    let started = Instant::now();
+    let answer = client
+        .get_parameters()
+        .set_names(Some(requests.to_vec()))
+        .with_decryption(true)
+        .send()
+        .await;
+    let elapsed = started.elapsed();
+    let output = match answer {
+        Ok(output) => output,
+        Err(error) => {
+            let failure = classify(&error, codes);
+            return requests
+                .iter()
+                .map(|request| (request.clone(), Err(failure.clone())))
+                .collect();
+        }
+    };
+    let invalid = output.invalid_parameters.unwrap_or_default();
+    let mut parameters = output.parameters.unwrap_or_default();
+    requests
+        .iter()
+        .map(|request| {
+            let result = match parameters
+                .iter()
+                .position(|parameter| designates(request, parameter))
+            {
+                Some(index) => Ok(fetched(parameters.swap_remove(index), elapsed)),
+                None if invalid.contains(request) => Err(Failure::new(
+                    FailureKind::NotFound,
+                    "no such parameter, or no such version or label of it",
+                )),
+                None => Err(Failure::new(
+                    FailureKind::NotFound,
+                    "the answer does not hold it",
+                )),
+            };
+            (request.clone(), result)
+        })
+        .collect()
+}
+
+/// Whether `parameter` is what `request` (a name or an ARN, maybe with a selector) asked for.
+/// The same name is never asked twice in one call, so the name decides; a selector the answer
+/// states must agree.
+fn designates(request: &str, parameter: &Parameter) -> bool {
+    let asked = base_name(request);
+    let name = parameter.name.as_deref().unwrap_or_default();
+    let same_name = asked == name || asked.trim_start_matches('/') == name.trim_start_matches('/');
+    let selector_agrees = match (parameter.selector.as_deref(), request.rsplit_once(':')) {
+        (Some(stated), Some((_, asked_selector))) if base_name(request) != request => {
+            stated.trim_start_matches(':') == asked_selector
+        }
+        _ => true,
+    };
+    same_name && selector_agrees
+}
+
+fn fetched(mut parameter: Parameter, elapsed: Duration) -> Fetched {
+    Fetched {
+        name: parameter.name.take().unwrap_or_default(),
+        value: SecretValue::new(parameter.value.take().unwrap_or_default()),
+        elapsed,
+    }
+}
+
+/// Every parameter under `path` (recursively, decrypted), following every page, sorted by name.
+async fn by_path(client: &Client, path: &str) -> Result<Vec<Fetched>, Failure> {
+    let mut found = Vec::new();
+    let mut pages = Pages::default();
+    // AWS names the path without its final `/` (except the root).
+    let asked = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    };
+    loop {
+        let started = Instant::now();
+        let output = client
+            .get_parameters_by_path()
+            .path(asked)
+            .recursive(true)
+            .with_decryption(true)
+            .max_results(PAGE_SIZE)
+            .set_next_token(pages.token())
+            .send()
+            .await
+            .map_err(|error| classify(&error, codes))?;
+        let elapsed = started.elapsed();
+        for parameter in output.parameters.unwrap_or_default() {
+            // Only what is really under the path: `/ci/app/` never takes `/ci/application`.
+            if parameter
+                .name
+                .as_deref()
+                .is_some_and(|name| name.starts_with(path))
+            {
+                found.push(fetched(parameter, elapsed));
+            }
+        }
+        if !pages.next(output.next_token)? {
+            found.sort_by(|left, right| left.name.cmp(&right.name));
+            return Ok(found);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_hold_at_most_ten_names_and_never_one_name_twice() {
+        let requests: Vec<String> = (0..23)
+            .map(|index| format!("/ci/p{index}"))
+            .chain(["/ci/p0:2".to_owned(), "/ci/p0:prod".to_owned()])
+            .collect();
+        let calls = calls(requests);
+        assert_eq!(calls.iter().map(Vec::len).sum::<usize>(), 25);
+        assert!(calls.iter().all(|call| call.len() <= NAMES_PER_CALL));
+        for call in &calls {
+            let mut names: Vec<&str> = call.iter().map(|request| base_name(request)).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), call.len(), "{call:?}");
+        }
+        assert_eq!(
+            calls.len(),
+            4,
+            "three for 25 names, one more for the third p0"
+        );
+    }
+
+    #[test]
+    fn base_names_drop_selectors_and_arns() {
+        assert_eq!(base_name("/ci/db:3"), "/ci/db");
+        assert_eq!(base_name("token"), "token");
+        assert_eq!(
+            base_name("arn:aws:ssm:eu-west-1:123456789012:parameter/ci/db:prod"),
+            "/ci/db"
+        );
+        assert_eq!(
+            base_name("arn:aws:ssm:eu-west-1:123456789012:parameter/token"),
+            "/token"
+        );
+    }
+
+    #[test]
+    fn an_answer_is_matched_by_name_and_by_its_stated_selector() {
+        let parameter = |name: &str, selector: Option<&str>| {
+            Parameter::builder()
+                .name(name)
+                .set_selector(selector.map(str::to_owned))
+                .build()
+        };
+        assert!(designates("/ci/db", &parameter("/ci/db", None)));
+        assert!(designates("/ci/db:3", &parameter("/ci/db", None)));
+        assert!(designates("/ci/db:3", &parameter("/ci/db", Some(":3"))));
+        assert!(!designates("/ci/db:3", &parameter("/ci/db", Some(":4"))));
+        assert!(!designates("/ci/d", &parameter("/ci/db", None)));
+        assert!(designates(
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/token",
+            &parameter("token", None)
+        ));
+    }
+}

@@ -1,0 +1,158 @@
+//! AWS Systems Manager Parameter Store: parameters by name or ARN, at a version or label, and
+//! every parameter under a path. String, StringList (as stored) and SecureString (decrypted).
+
+mod fetch;
+mod spec;
+
+pub use spec::{ParameterArn, Selector, Target};
+
+use aws_config::Region;
+
+use super::policy::{Scope, Statement, partition_of};
+use super::{Request, Source};
+use crate::aws::{Session, TlsFailureIsFinal};
+use crate::error::{Error, FailureKind};
+use crate::model::Entry;
+use crate::naming::Shape;
+
+/// The Parameter Store source.
+pub struct ParameterStore;
+
+impl Source for ParameterStore {
+    type Target = Target;
+
+    fn parse(selector: &str) -> Result<Target, String> {
+        Target::parse(selector)
+    }
+
+    fn check_shape(target: &Target, shape: &Shape) -> Result<(), String> {
+        if target.is_path() && shape.keys.is_some() {
+            return Err(
+                "a path (ssm:/PATH/) selects whole parameters: it takes no #KEY list".into(),
+            );
+        }
+        Ok(())
+    }
+
+    fn subject(target: &Target) -> String {
+        if target.is_path() {
+            format!("parameters {}", target.name)
+        } else {
+            format!("parameter {}", target.request())
+        }
+    }
+
+    fn arn_region(target: &Target) -> Option<&str> {
+        target.arn_region()
+    }
+
+    async fn fetch(
+        session: &Session,
+        requests: Vec<Request<Target>>,
+    ) -> Vec<Result<Vec<Entry>, Error>> {
+        fetch::fetch(session, requests).await
+    }
+
+    /// GetParameters on each parameter, GetParametersByPath on each path (the path itself is
+    /// what IAM checks; its `/*` is added for the levels below). SecureString parameters under
+    /// the AWS managed key need no more; a customer managed key needs kms:Decrypt (`--kms-key`).
+    fn permissions(requests: &[Request<Target>], scope: &Scope) -> Vec<Statement> {
+        let arn = |request: &Request<Target>, name: &str| {
+            let region = &request.region;
+            let (partition, account) = match &request.target.arn {
+                Some(arn) => (arn.partition.clone(), arn.account.clone()),
+                None => (partition_of(region).to_owned(), scope.account.clone()),
+            };
+            format!(
+                "arn:{partition}:ssm:{region}:{account}:parameter/{}",
+                name.trim_start_matches('/')
+            )
+        };
+        let (mut names, mut paths) = (Vec::new(), Vec::new());
+        for request in requests {
+            let name = &request.target.name;
+            if request.target.is_path() {
+                let path = name.trim_end_matches('/');
+                paths.push(arn(request, path));
+                paths.push(arn(request, &format!("{path}/*")));
+            } else {
+                names.push(arn(request, name));
+            }
+        }
+        let mut statements = Vec::new();
+        if !names.is_empty() {
+            statements.push(Statement::allow(
+                "ReadParameters",
+                &["ssm:GetParameters"],
+                names,
+            ));
+        }
+        if !paths.is_empty() {
+            statements.push(Statement::allow(
+                "ReadParameterPaths",
+                &["ssm:GetParametersByPath"],
+                paths,
+            ));
+        }
+        statements
+    }
+}
+
+/// Parameter Store's own error codes.
+fn codes(code: &str, _message: Option<&str>) -> Option<FailureKind> {
+    match code {
+        "ParameterNotFound" | "ParameterVersionNotFound" => Some(FailureKind::NotFound),
+        "InvalidKeyId" => Some(FailureKind::Decryption),
+        _ => None,
+    }
+}
+
+/// A client for `region`, counting its calls with the session's.
+fn client(session: &Session, region: &str) -> aws_sdk_ssm::Client {
+    let config = aws_sdk_ssm::config::Builder::from(session.sdk_config())
+        .region(Region::new(region.to_owned()))
+        .retry_classifier(TlsFailureIsFinal)
+        .interceptor(session.calls.clone())
+        .build();
+    aws_sdk_ssm::Client::from_conf(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_and_key_errors_are_parameter_stores_own() {
+        assert_eq!(
+            codes("ParameterNotFound", None),
+            Some(FailureKind::NotFound)
+        );
+        assert_eq!(
+            codes("ParameterVersionNotFound", None),
+            Some(FailureKind::NotFound)
+        );
+        assert_eq!(codes("InvalidKeyId", None), Some(FailureKind::Decryption));
+        assert_eq!(codes("ValidationException", None), None);
+    }
+
+    #[test]
+    fn a_path_takes_an_alias_but_no_keys() {
+        let path = Target::parse("/ci/app/").unwrap();
+        let alias = Shape {
+            alias: Some("APP".into()),
+            keys: None,
+        };
+        let keys = Shape {
+            alias: None,
+            keys: Some(vec!["k".into()]),
+        };
+        assert!(ParameterStore::check_shape(&path, &alias).is_ok());
+        assert!(
+            ParameterStore::check_shape(&path, &keys)
+                .unwrap_err()
+                .contains("#KEY")
+        );
+        let one = Target::parse("/ci/db").unwrap();
+        assert!(ParameterStore::check_shape(&one, &keys).is_ok());
+    }
+}
