@@ -10,6 +10,11 @@ fail() {
 }
 
 format=${INPUT_FORMAT:-github}
+# A composite action's outputs are the ones action.yml declares, fixed before any secret is
+# read: step outputs named after the secrets cannot leave it.
+if [ "$format" = github-output ]; then
+    fail "format github-output cannot work through this action (a composite action exposes only the outputs action.yml declares): run the awssecrets binary in a run: step with an id, see the README"
+fi
 # Any other format on stdout would print every value into the job log, unmasked.
 if [ "$format" != github ] && [ -z "${INPUT_OUTPUT:-}" ]; then
     fail "format $format needs the output input (a file); only format github may write to the log"

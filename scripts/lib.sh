@@ -1,4 +1,5 @@
 # Shared by scripts/test and scripts/demo (POSIX sh): the moto emulator in ./.venv.
+# shellcheck shell=sh
 
 VENV=${AWSSECRETS_VENV:-.venv}
 
@@ -59,4 +60,33 @@ ensure_readers() {
         npm ci --prefix tests/readers --silent --no-audit --no-fund
         cp tests/readers/package-lock.json tests/readers/node_modules/.awssecrets-lock
     fi
+}
+
+# Installs tinyproxy, the real HTTP proxy the proxy tests go through (on loopback only).
+ensure_proxy() {
+    command -v tinyproxy >/dev/null && return
+    echo "==> installing tinyproxy for the proxy tests" >&2
+    sudo_if_needed=
+    [ "$(id -u)" = 0 ] || sudo_if_needed=sudo
+    $sudo_if_needed apt-get update -qq
+    $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tinyproxy
+}
+
+# Runs a command as root: directly, or through sudo.
+as_root() {
+    if [ "$(id -u)" = 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        echo "error: $1 needs root (or sudo)" >&2
+        exit 1
+    fi
+}
+
+# Installs Debian packages with apt-get (as root or through sudo).
+apt_install() {
+    echo "==> apt-get install $*" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }

@@ -33,6 +33,8 @@ impl fmt::Debug for SecretValue {
 pub struct EnvVar {
     pub name: String,
     pub value: SecretValue,
+    /// `value` is the base64 of a binary secret's bytes (`exec --file` writes the bytes).
+    pub binary: bool,
 }
 
 impl EnvVar {
@@ -41,6 +43,7 @@ impl EnvVar {
         EnvVar {
             name: name.into(),
             value: SecretValue::new(value.into()),
+            binary: false,
         }
     }
 }
@@ -134,7 +137,7 @@ mod tests {
         let variable = EnvVar::new("TOKEN", "hunter2");
         assert_eq!(
             format!("{variable:?}"),
-            r#"EnvVar { name: "TOKEN", value: *** }"#
+            r#"EnvVar { name: "TOKEN", value: ***, binary: false }"#
         );
         let payload = Payload::Binary(Zeroizing::new(vec![1, 2, 3]));
         assert_eq!(format!("{payload:?}"), "Binary(*** 3 bytes)");

@@ -93,6 +93,8 @@ fn no_freed_block_holds_a_secret_value() {
             &mut warnings,
         )
         .unwrap();
+        // Names that differ only in case, which github-output refuses, are in one layer only.
+        let one_case = all.clone();
         let merged = merge_layers(
             vec![
                 Layer {
@@ -115,7 +117,7 @@ fn no_freed_block_holds_a_secret_value() {
         // Every format, on every value, and on the values each one can carry.
         for format in Format::value_variants() {
             let mut rendered_any = false;
-            for set in [&merged, &single_line] {
+            for set in [&merged, &single_line, &one_case] {
                 if let Ok(rendered) = render::render(
                     *format,
                     set,

@@ -2,7 +2,7 @@
 //! all or nothing, with every failure reported.
 
 use crate::aws::{self, Session};
-use crate::error::Error;
+use crate::error::{Error, FailureKind};
 use crate::model::Layer;
 use crate::naming;
 use crate::source;
@@ -29,6 +29,11 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
     for (spec, result) in selection.specs.iter().zip(results) {
         let entries = match result {
             Ok(entries) => entries,
+            // An optional SPEC that does not exist is skipped; any other failure still counts.
+            Err(error) if spec.optional && error.failure_kind() == Some(FailureKind::NotFound) => {
+                warnings.push(format!("{error} (optional: skipped)"));
+                continue;
+            }
             Err(error) => {
                 errors.push(error);
                 continue;
@@ -68,7 +73,7 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
     }
 }
 
-/// `--verbose`: where region and credentials came from, the endpoint, and TLS trust.
+/// `--verbose`: where region and credentials came from, the endpoint, TLS trust and proxies.
 pub fn log_session(session: &Session, log: Log) {
     log.info(format!(
         "region {} (from {}), credentials from {}{} ({} ms)",
@@ -82,4 +87,19 @@ pub fn log_session(session: &Session, log: Log) {
         session.connect_time.as_millis()
     ));
     log.info(format!("TLS trusts {}", session.tls_roots));
+    let mut proxy = format!("proxy: {}", session.proxy.describe());
+    if !session.proxy.is_empty() {
+        let endpoint = session.endpoint_url().map_or_else(
+            || {
+                let region = session.default_region.as_deref().unwrap_or("us-east-1");
+                format!("https://secretsmanager.{region}.amazonaws.com")
+            },
+            str::to_owned,
+        );
+        proxy.push_str(&format!(
+            "; {endpoint}: {}",
+            session.proxy.describe_route(&endpoint)
+        ));
+    }
+    log.info(proxy);
 }

@@ -1,5 +1,5 @@
-//! `awssecrets exec`: env files, then secrets, into the command's environment; then either
-//! become the command (execvp) or run it masked.
+//! `awssecrets exec`: env files, then secrets, into the command's environment (some as
+//! files); then either become the command (execvp) or run it masked, or to remove its files.
 
 use crate::error::Error;
 use crate::exec;
@@ -34,7 +34,25 @@ pub fn exec(request: Exec) -> Result<u8, Error> {
     let mut warnings = Vec::new();
     let merged = merge_layers(layers, &mut warnings);
     check_reserved(&merged, &request.selection.naming.allowed_names)?;
-    let variables = merged.variables;
+    let mut variables = merged.variables;
+    // Masks come from the values, before --file puts paths in their place.
+    let mask = request.mask.then(|| {
+        mask::mask_patterns(
+            variables.iter().map(|variable| variable.value.expose()),
+            request.mask_min_length,
+        )
+    });
+    let files = if request.files.is_empty() {
+        None
+    } else {
+        let files = exec::SecretFiles::write(&request.files, &mut variables)?;
+        log.info(format!(
+            "wrote {} to 0600 files in {} (removed when the command ends)",
+            request.files.join(", "),
+            files.directory().display()
+        ));
+        Some(files)
+    };
     let environment = exec::child_environment(
         std::env::vars_os(),
         request.pristine,
@@ -47,31 +65,33 @@ pub fn exec(request: Exec) -> Result<u8, Error> {
     let program = exec::locate(&request.command[0], std::env::var_os("PATH").as_deref())?;
     let name = request.command[0].to_string_lossy().into_owned();
     let as_init = process::is_init();
-    if request.mask || as_init {
-        let mask = request.mask.then(|| {
-            mask::mask_patterns(
-                variables.iter().map(|variable| variable.value.expose()),
-                request.mask_min_length,
-            )
-        });
+    // Secret files are removed after the command: awssecrets stays to do it.
+    if mask.is_some() || as_init || files.is_some() {
         match &mask {
             Some(patterns) => log.info(format!(
                 "running {name} with {} strings masked in its output",
                 patterns.len()
             )),
-            None => log.info(format!("running {name} as PID 1's child, reaping orphans")),
+            None if as_init => {
+                log.info(format!("running {name} as PID 1's child, reaping orphans"))
+            }
+            None => log.info(format!(
+                "running {name} as a child, to remove its files after"
+            )),
         }
         drop(variables);
         let supervision = exec::Supervision {
             mask,
             reap_orphans: as_init,
         };
-        return runtime()?.block_on(exec::supervise(
+        let status = runtime()?.block_on(exec::supervise(
             &program,
             &request.command,
             environment,
             supervision,
         ));
+        drop(files);
+        return status;
     }
     log.info(format!("replacing awssecrets with {name} (execve)"));
     drop(variables);

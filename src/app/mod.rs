@@ -61,6 +61,8 @@ pub struct Exec {
     pub pristine: bool,
     pub mask: bool,
     pub mask_min_length: usize,
+    /// Variables whose values go to private files, the variables set to their paths.
+    pub files: Vec<String>,
     pub command: Vec<OsString>,
 }
 

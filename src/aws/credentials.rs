@@ -35,10 +35,12 @@ pub struct Resolved {
     pub source: String,
 }
 
-/// What the providers share: configuration, the bounded IMDS client, and a credential-less
+/// What the providers share: configuration (through the proxy, if any, and without it for
+/// the local credential endpoints), the bounded IMDS client, and a credential-less
 /// configuration for STS calls.
 pub struct Context<'a> {
     pub provider_config: &'a ProviderConfig,
+    pub direct_config: &'a ProviderConfig,
     pub imds: aws_config::imds::Client,
     pub sts_config: &'a SdkConfig,
 }
@@ -146,7 +148,7 @@ async fn provider_chain(options: &AwsOptions, context: &Context<'_>) -> Result<R
             },
             CredentialSource {
                 name: "container credentials (ECS/EKS)".into(),
-                provider: Box::new(EcsCredentialsProvider::builder().configure(config).build()),
+                provider: Box::new(EcsCredentialsProvider::builder().configure(context.direct_config).build()),
                 when_empty: Some(
                     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are not set".into(),
                 ),
@@ -155,7 +157,7 @@ async fn provider_chain(options: &AwsOptions, context: &Context<'_>) -> Result<R
                 name: "instance metadata (IMDS)".into(),
                 provider: Box::new(
                     ImdsCredentialsProvider::builder()
-                        .configure(config)
+                        .configure(context.direct_config)
                         .imds_client(context.imds.clone())
                         .build(),
                 ),

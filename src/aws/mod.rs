@@ -1,4 +1,4 @@
-//! The AWS edge: configuration, TLS, credentials (the provider chain, assumed roles, CI OIDC),
+//! The AWS edge: configuration, TLS, proxies, credentials (the provider chain, assumed roles, CI OIDC),
 //! retries and timeouts, call counting, and failure classification. It knows no source, no
 //! command and no command line: sources build their clients from its [`Session`].
 
@@ -8,6 +8,7 @@ pub mod failure;
 mod oidc;
 mod options;
 mod pages;
+mod proxy;
 mod retry;
 mod role;
 mod session;
@@ -18,6 +19,7 @@ pub use failure::{SourceCodes, aws_error, classify, classify_service_error};
 pub use oidc::percent_encode;
 pub use options::AwsOptions;
 pub use pages::Pages;
+pub use proxy::ProxySettings;
 pub use retry::{TlsFailureIsFinal, within_timeout};
 pub use role::is_valid_session_name;
 pub use session::{CallerIdentity, Session, connect};

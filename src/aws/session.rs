@@ -1,4 +1,4 @@
-//! One configured connection to AWS per run: region, endpoint, TLS and credentials resolved
+//! One configured connection to AWS per run: region, endpoint, TLS, proxy and credentials resolved
 //! once, before anything is fetched, and the caller's identity looked up only when a failure
 //! needs it.
 
@@ -20,6 +20,7 @@ use super::calls::CallCounter;
 use super::credentials::{self, Context};
 use super::failure::{aws_error, classify, no_source_codes};
 use super::options::AwsOptions;
+use super::proxy::ProxySettings;
 use super::retry::{
     ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, RETRY_ATTEMPTS, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF,
     within_timeout,
@@ -47,6 +48,8 @@ pub struct Session {
     pub credentials_source: String,
     /// Which certificate authorities TLS trusts.
     pub tls_roots: String,
+    /// The proxies from the environment, for `-v`.
+    pub proxy: ProxySettings,
     /// How long loading configuration and credentials took.
     pub connect_time: Duration,
     /// `--timeout`: bounds every call, retries included.
@@ -70,10 +73,12 @@ pub struct CallerIdentity {
 pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
     let started = Instant::now();
     let trust = super::tls::trust()?;
-    let https = aws_smithy_http_client::Builder::new()
+    let proxy = ProxySettings::from_env(|name| std::env::var(name).ok())?;
+    let direct = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .tls_context(trust.context)
+        .tls_context(trust.context.clone())
         .build_https();
+    let https = proxy.client(direct.clone(), &trust.context);
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT.min(options.timeout))
         .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(options.timeout))
@@ -82,8 +87,12 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
     let provider_config = ProviderConfig::without_region()
         .with_http_client(https.clone())
         .with_timeout_config(timeouts.clone());
+    // Instance metadata and container credentials are local endpoints: never a proxy's.
+    let direct_config = ProviderConfig::without_region()
+        .with_http_client(direct)
+        .with_timeout_config(timeouts.clone());
     let imds = aws_config::imds::Client::builder()
-        .configure(&provider_config)
+        .configure(&direct_config)
         .connect_timeout(IMDS_TIMEOUT)
         .read_timeout(IMDS_TIMEOUT)
         .max_attempts(IMDS_ATTEMPTS)
@@ -91,6 +100,7 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
 
     let (mut region, mut region_source) = configured_region(options, &provider_config).await;
     let provider_config = provider_config.with_region(region.clone());
+    let direct_config = direct_config.with_region(region.clone());
     // Configuration is loaded once; STS needs a region even when only full ARNs were given.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https)
@@ -116,6 +126,7 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
     let sts_config = loader.load().await;
     let context = Context {
         provider_config: &provider_config,
+        direct_config: &direct_config,
         imds: imds.clone(),
         sts_config: &sts_config,
     };
@@ -128,7 +139,7 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
     if region.is_none() {
         // Only now, and only this late: off EC2 this lookup costs its timeouts.
         region = ImdsRegionProvider::builder()
-            .configure(&provider_config)
+            .configure(&direct_config)
             .imds_client(imds)
             .build()
             .region()
@@ -150,6 +161,7 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
         config,
         credentials_source: resolved.source,
         tls_roots: trust.description,
+        proxy,
         connect_time: started.elapsed(),
         timeout: options.timeout,
         calls: CallCounter::default(),

@@ -39,6 +39,17 @@ Examples:
   GitHub Actions: mask every value, append to $GITHUB_ENV
     awssecrets -s arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/npm-AbCdEf --format github
 
+  GitHub Actions: step outputs instead (run: step with id: fetch, then
+  ${{ steps.fetch.outputs.NPM_TOKEN }} in the one step that needs it)
+    awssecrets -s 'NPM_TOKEN,ci/npm' --format github-output
+
+  An optional secret (`?`): skipped with a warning when it does not exist
+    awssecrets -s ci/common -s 'ci/overrides/feature-x?'
+
+  Behind a proxy (https_proxy, http_proxy, all_proxy, no_proxy; -v shows the route,
+  never the password; instance metadata and container credentials are always direct)
+    HTTPS_PROXY=http://user:pass@proxy.corp:3128 NO_PROXY=.internal awssecrets -s ci/npm -v
+
   Secret list from the environment (one SPEC per line, or comma-separated ids)
     AWSSECRETS_SECRETS=ci/common,ci/prod awssecrets --format json
 
@@ -194,8 +205,11 @@ Examples:
   Only the secrets and a minimal environment, output masked even outside CI
     awssecrets exec --pristine --mask -s ci/db -- ./migrate.sh
 
+  A tool that wants a path: the kubeconfig in a private 0600 file, removed afterwards
+    awssecrets exec -s KUBECONFIG,ci/kubeconfig --file KUBECONFIG -- kubectl get pods
+
 Exit codes:
-  COMMAND's own status, or 128+N if signal N killed it (masked mode)
+  COMMAND's own status, or 128+N if signal N killed it (masked mode, --file)
   126 COMMAND cannot be run   127 COMMAND not found
   1-8 awssecrets failed before starting COMMAND (see awssecrets --help)";
 
@@ -214,6 +228,12 @@ pub struct ExecArgs {
     /// Start COMMAND with only a minimal inherited environment (see above) plus the variables
     #[arg(long)]
     pub pristine: bool,
+
+    /// Write variable NAME's value (a binary secret's bytes) to a 0600 file in a private 0700
+    /// directory and set NAME to its path instead, for tools that want a path (kubeconfig,
+    /// keys); repeatable. The directory is removed when COMMAND ends, by signal included
+    #[arg(long = "file", value_name = "NAME")]
+    pub files: Vec<String>,
 
     /// Mask secret values in COMMAND's output (default when $CI is set, as GitLab and GitHub do)
     #[arg(long, overrides_with = "no_mask")]
@@ -268,7 +288,9 @@ pub struct SelectionArgs {
     /// those keys of a JSON secret), ALIAS,ID (variable name of a plain secret, prefix ALIAS_ of
     /// a JSON secret's keys), ID* (every secret whose name starts with ID); ssm:NAME (a
     /// Parameter Store parameter, by name or ARN), ssm:NAME:VERSION, ssm:NAME:LABEL,
-    /// ssm:/PATH/ (every parameter under the path), with ALIAS, and #KEYS but for a path.
+    /// ssm:/PATH/ (every parameter under the path), with ALIAS, and #KEYS but for a path. A `?`
+    /// after the ID makes it optional: skipped with a warning if it does not exist (or a
+    /// prefix or path matches nothing); access denied and other failures still fail.
     /// Default: $AWSSECRETS_SECRETS, one SPEC per line or comma-separated ids
     #[arg(short, long = "secret", value_name = "SPEC")]
     pub secrets: Vec<String>,

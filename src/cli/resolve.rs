@@ -139,6 +139,7 @@ fn exec(
         env_files: args.env_files,
         pristine: args.pristine,
         mask_min_length: args.mask_min_length,
+        files: args.files,
         command: args.command,
     }))
 }

@@ -52,7 +52,9 @@ pub fn variables(
             // Bytes are never guessed at: always base64, documented, so nothing is mangled.
             let encoded = aws_smithy_types::base64::encode(&bytes[..]);
             let name = plain_variable_name(entry, shape, naming);
-            return Ok(vec![checked(name, SecretValue::new(encoded))?]);
+            let mut variable = checked(name, SecretValue::new(encoded))?;
+            variable.binary = true;
+            return Ok(vec![variable]);
         }
         Payload::Text(text) => text.expose(),
     };
@@ -119,7 +121,11 @@ fn checked(name: String, value: SecretValue) -> Result<EnvVar, Error> {
             "its value holds a NUL byte, which no environment variable can carry",
         ));
     }
-    Ok(EnvVar { name, value })
+    Ok(EnvVar {
+        name,
+        value,
+        binary: false,
+    })
 }
 
 /// The single variable of a plain or binary value: `--prefix` + alias, else the stem

@@ -293,7 +293,13 @@ fn binary_secrets_are_base64() {
         &mut Vec::new(),
     )
     .unwrap();
-    assert_eq!(variables, vec![EnvVar::new("CI_KEYSTORE", "AAH/YQ==")]);
+    let mut expected = EnvVar::new("CI_KEYSTORE", "AAH/YQ==");
+    expected.binary = true;
+    assert_eq!(
+        variables,
+        vec![expected],
+        "base64, marked as a binary secret's"
+    );
 }
 
 #[test]

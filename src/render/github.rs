@@ -1,5 +1,7 @@
-//! `github`: `::add-mask::` for every value on stdout first, then `NAME=value` or heredoc
-//! blocks for `$GITHUB_ENV`, as the Actions runner reads them.
+//! `github` and `github-output`: `::add-mask::` for every value on stdout first, then
+//! `NAME=value` or heredoc blocks for `$GITHUB_ENV` (every later step's environment) or
+//! `$GITHUB_OUTPUT` (the step's outputs, for the steps that ask), as the Actions runner reads
+//! both.
 
 use std::io::Write;
 
@@ -37,6 +39,46 @@ impl Renderer for Github {
                 )
             })
             .collect();
+        Error::from_many(errors).map_or(Ok(()), Err)
+    }
+
+    fn write(
+        out: &mut impl Write,
+        variables: &[EnvVar],
+        new_delimiter: &mut dyn FnMut() -> String,
+    ) -> Result<(), Error> {
+        write_github_env(out, variables, new_delimiter)
+    }
+
+    fn write_commands(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<()> {
+        write_github_masks(out, variables)
+    }
+}
+
+pub struct GithubOutput;
+
+impl Renderer for GithubOutput {
+    const EXPANSION: usize = 1;
+
+    /// Output names are compared without case: two variables that differ only in case would be
+    /// one output.
+    fn check(variables: &[EnvVar], _options: &Options, _: &mut Vec<String>) -> Result<(), Error> {
+        let mut errors = Vec::new();
+        for (index, variable) in variables.iter().enumerate() {
+            if let Some(earlier) = variables[..index]
+                .iter()
+                .find(|earlier| earlier.name.eq_ignore_ascii_case(&variable.name))
+            {
+                errors.push(Error::bad_content(
+                    format!("variable {}", variable.name),
+                    format!(
+                        "step output names are compared without case: it and {} would be one \
+                         output; rename one with an ALIAS",
+                        earlier.name
+                    ),
+                ));
+            }
+        }
         Error::from_many(errors).map_or(Ok(()), Err)
     }
 

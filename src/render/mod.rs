@@ -61,6 +61,8 @@ pub enum Format {
     Gitlab,
     /// Appends to $GITHUB_ENV (or -o) and prints ::add-mask:: for every value first.
     Github,
+    /// Appends to $GITHUB_OUTPUT (or -o), for steps.ID.outputs.NAME, masks printed first.
+    GithubOutput,
     /// One JSON object of name -> value.
     Json,
 }
@@ -71,6 +73,7 @@ impl Format {
     pub fn appends_to(self) -> Option<&'static str> {
         match self {
             Format::Github => Some("GITHUB_ENV"),
+            Format::GithubOutput => Some("GITHUB_OUTPUT"),
             Format::Sh
             | Format::Dotenv
             | Format::Shell
@@ -139,6 +142,7 @@ pub fn render(
         Format::Env => render_with::<env::Env>(variables, context),
         Format::Gitlab => render_with::<gitlab::Gitlab>(variables, context),
         Format::Github => render_with::<github::Github>(variables, context),
+        Format::GithubOutput => render_with::<github::GithubOutput>(variables, context),
         Format::Json => render_with::<json::Json>(variables, context),
     }
 }

@@ -151,7 +151,11 @@ impl Reader<'_> {
                 ));
             }
         }
-        Ok(EnvVar { name, value })
+        Ok(EnvVar {
+            name,
+            value,
+            binary: false,
+        })
     }
 
     fn word_name(&mut self) -> String {

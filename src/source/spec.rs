@@ -13,6 +13,9 @@ pub struct Spec {
     pub text: String,
     /// `ALIAS,` and `#KEY1,KEY2`.
     pub shape: Shape,
+    /// `ID?`: a value (or a prefix's or path's every value) that does not exist is skipped
+    /// with a warning instead of failing the run.
+    pub optional: bool,
     /// Which source, and what it selects there.
     pub target: Target,
 }
@@ -31,7 +34,8 @@ impl fmt::Display for SpecError {
 }
 
 impl Spec {
-    /// Parses `SELECTOR`, `SELECTOR#KEY1,KEY2`, `ALIAS,SELECTOR` or `ALIAS,SELECTOR#KEY1,KEY2`.
+    /// Parses `SELECTOR`, `SELECTOR#KEY1,KEY2`, `ALIAS,SELECTOR` or `ALIAS,SELECTOR#KEY1,KEY2`;
+    /// a `?` ending the selector makes it optional.
     pub fn parse(text: &str) -> Result<Spec, SpecError> {
         let error = |reason: String| SpecError {
             spec: text.to_owned(),
@@ -52,11 +56,17 @@ impl Spec {
             None => (None, head),
         };
         let shape = Shape { alias, keys };
+        // No secret or parameter name holds `?`.
+        let (selector, optional) = match selector.strip_suffix('?') {
+            Some(selector) => (selector, true),
+            None => (selector, false),
+        };
         let target = Target::parse(selector).map_err(error)?;
         target.check_shape(&shape).map_err(error)?;
         Ok(Spec {
             text: trimmed.to_owned(),
             shape,
+            optional,
             target,
         })
     }
@@ -158,6 +168,17 @@ mod tests {
     #[test]
     fn empty_alias_means_none() {
         assert_eq!(spec(",ci/npm").shape.alias, None);
+    }
+
+    #[test]
+    fn a_question_mark_makes_a_spec_optional() {
+        assert!(spec("ci/db?").optional);
+        assert!(spec("DB,ci/db?#user").optional);
+        assert!(spec("ci/prod/*?").optional);
+        assert!(spec("ssm:/ci/app/?").optional);
+        assert!(spec("ssm:/ci/db:3?").optional);
+        assert!(!spec("ci/db").optional);
+        assert_eq!(spec("ci/db?").target.subject(), "secret ci/db");
     }
 
     #[test]

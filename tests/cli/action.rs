@@ -182,6 +182,31 @@ fn the_action_needs_a_version_when_pinned_by_commit() {
 }
 
 #[test]
+fn the_action_refuses_step_outputs_it_could_not_expose() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "never-in-the-log");
+    let binary = binary().display().to_string();
+    let outcome = run_action(
+        &env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("region", REGION),
+            ("format", "github-output"),
+            ("binary", &binary),
+        ],
+    );
+    outcome.expect_code(1);
+    assert!(
+        outcome
+            .stdout
+            .contains("format github-output cannot work through this action"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(!outcome.stdout.contains("never-in-the-log"));
+}
+
+#[test]
 fn every_action_input_reaches_the_script() {
     let action = read(&repository_file("action.yml"));
     let script = read(&repository_file("action/run.sh"));

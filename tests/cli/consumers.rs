@@ -16,7 +16,7 @@ use crate::support::values::corpus;
 fn documented_refusal(format: Format, value: &str) -> Option<&'static str> {
     let line_break = value.contains(['\n', '\r']);
     match format {
-        Format::Sh | Format::Shell | Format::Github | Format::Json => None,
+        Format::Sh | Format::Shell | Format::Github | Format::GithubOutput | Format::Json => None,
         Format::Dotenv => {
             let single = !value.contains('\'')
                 && !value.contains("\\\\")

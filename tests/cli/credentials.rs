@@ -4,10 +4,8 @@
 use std::fs;
 use std::time::{Duration, Instant};
 
-use crate::support::stub::{self, Imds, Reply, Stub};
+use crate::support::stub::{self, Imds, JWT};
 use crate::support::{NO_ARGS, Outcome, REGION, Run, TestEnv};
-
-const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6Z3JvdXAvYXBwIn0.c2lnbmF0dXJl";
 
 /// The binary with no credentials of any kind in its environment.
 fn without_credentials(env: &TestEnv) -> Run {
@@ -172,20 +170,10 @@ fn web_identity_token_from_an_environment_variable() {
     .expect_failure(2, "--web-identity-token-env needs --role-arn");
 }
 
-/// A GitHub Actions OIDC token endpoint: checks the bearer token, answers the JWT.
-fn github_token_endpoint() -> Stub {
-    Stub::start(|request| {
-        if request.header("authorization") != Some("Bearer runtime-bearer-token") {
-            return Reply::text(401, "");
-        }
-        Reply::text(200, format!(r#"{{"count":1,"value":"{JWT}"}}"#))
-    })
-}
-
 #[test]
 fn github_actions_oidc_token_is_fetched_and_exchanged() {
     let env = TestEnv::new();
-    let endpoint = github_token_endpoint();
+    let endpoint = stub::github_token_endpoint();
     let role = format!("arn:aws:iam::{}:role/github", env.account);
     let github = |bearer: &str| {
         without_credentials(&env)

@@ -511,3 +511,162 @@ fn an_env_file_in_another_grammar_is_read_exactly_or_refused_never_changed() {
     );
     assert_child_saw(&outcome, &[("A", "abc-1.2/x@y:z"), ("B", "é")]);
 }
+
+/// A command that records where `$SECRET_FILE` is, its mode, its directory's mode and its
+/// bytes, then ends as `ending` says (`exit 0`, `exec sleep 30`, `kill -SEGV $$`).
+fn file_recorder(ending: &str) -> Vec<String> {
+    vec![
+        "sh".into(),
+        "-c".into(),
+        format!(
+            "printf %s \"$SECRET_FILE\" > where; stat -c %a \"$SECRET_FILE\" > modes; \
+             stat -c %a \"$(dirname \"$SECRET_FILE\")\" >> modes; cat \"$SECRET_FILE\" > copy; \
+             echo ready > ready; {ending}"
+        ),
+    ]
+}
+
+/// Waits (bounded) for the recorder to be ready.
+fn until_ready(env: &TestEnv) {
+    let started = Instant::now();
+    while !env.path("ready").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the command never started"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn file_holds_the_exact_value_in_a_private_directory_removed_after_the_command() {
+    let env = TestEnv::new();
+    let kubeconfig = format!("apiVersion: v1\nclusters: []\n# {CANARY} é\n");
+    env.secret("ci/kubeconfig", &kubeconfig);
+    let keystore: Vec<u8> = (0..=255u8).chain([0, b'\n', b'\r']).collect();
+    env.binary_secret("ci/keystore", &keystore);
+    env.secret(
+        "ci/sa",
+        r#"{"client_email":"ci@example.iam","FILE":"-----BEGIN-----\nabc\n"}"#,
+    );
+    let cases: [(&str, &str, Vec<u8>); 3] = [
+        (
+            "SECRET_FILE,ci/kubeconfig",
+            "plain text",
+            kubeconfig.clone().into_bytes(),
+        ),
+        (
+            "SECRET_FILE,ci/keystore",
+            "binary secret, raw bytes",
+            keystore.clone(),
+        ),
+        (
+            "SECRET,ci/sa#FILE",
+            "a JSON key",
+            b"-----BEGIN-----\nabc\n".to_vec(),
+        ),
+    ];
+    for (spec, what, expected_bytes) in cases {
+        for name in ["where", "modes", "copy", "ready"] {
+            let _ = fs::remove_file(env.path(name));
+        }
+        let command = file_recorder("exit 3");
+        let outcome = exec_command(
+            &env,
+            &["-s", spec, "--file", "SECRET_FILE", "--no-mask"],
+            &[],
+        )
+        .args(&command)
+        .run();
+        outcome.expect_code(3);
+        assert_eq!(
+            fs::read(env.path("copy")).unwrap(),
+            expected_bytes,
+            "{what}"
+        );
+        assert_eq!(
+            fs::read_to_string(env.path("modes")).unwrap(),
+            "600\n700\n",
+            "{what}"
+        );
+        let file = fs::read_to_string(env.path("where")).unwrap();
+        assert!(file.ends_with("/SECRET_FILE"), "{file}");
+        assert!(
+            !std::path::Path::new(&file).parent().unwrap().exists(),
+            "{what}: {file}'s directory is left behind"
+        );
+    }
+}
+
+#[test]
+fn files_are_removed_when_the_command_is_terminated_or_crashes() {
+    let env = TestEnv::new();
+    env.secret("ci/key", CANARY);
+    for (ending, signal, code) in [
+        ("exec sleep 30", Some(Signal::SIGTERM), 128 + 15),
+        ("exec sleep 30", Some(Signal::SIGINT), 128 + 2),
+        ("kill -SEGV $$", None, 128 + 11),
+    ] {
+        for name in ["where", "modes", "copy", "ready"] {
+            let _ = fs::remove_file(env.path(name));
+        }
+        let mut child = exec_command(
+            &env,
+            &["-s", "SECRET_FILE,ci/key", "--file", "SECRET_FILE"],
+            &[],
+        )
+        .args(file_recorder(ending))
+        .own_process_group()
+        .spawn();
+        until_ready(&env);
+        if let Some(signal) = signal {
+            kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+        }
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{ending} {signal:?}");
+        let file = fs::read_to_string(env.path("where")).unwrap();
+        assert!(
+            !std::path::Path::new(&file).parent().unwrap().exists(),
+            "{ending} {signal:?}: {file}'s directory is left behind"
+        );
+        assert_eq!(fs::read_to_string(env.path("copy")).unwrap(), CANARY);
+    }
+}
+
+#[test]
+fn file_values_are_still_masked_and_unknown_names_refused() {
+    let env = TestEnv::new();
+    env.secret("ci/key", CANARY);
+    let outcome = exec(
+        &env,
+        &[
+            "-s",
+            "SECRET_FILE,ci/key",
+            "--file",
+            "SECRET_FILE",
+            "--mask",
+        ],
+        &[
+            "sh",
+            "-c",
+            "cat \"$SECRET_FILE\"; echo; echo \"$SECRET_FILE\"",
+        ],
+    );
+    outcome.expect_success();
+    assert!(!outcome.stdout.contains(CANARY), "{}", outcome.stdout);
+    assert!(
+        outcome.stdout.contains("/SECRET_FILE\n"),
+        "the path is not masked: {}",
+        outcome.stdout
+    );
+
+    let refused = exec(
+        &env,
+        &["-s", "SECRET_FILE,ci/key", "--file", "KUBECONFIG"],
+        &["sh", "-c", "echo ran > ran"],
+    );
+    refused
+        .expect_failure(2, "--file KUBECONFIG: no variable KUBECONFIG")
+        .expect_stderr("they give: SECRET_FILE");
+    assert!(!env.path("ran").exists(), "the command must not run");
+}

@@ -3,6 +3,7 @@
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 
+use crate::support::fault::{Fault, FaultProxy};
 use crate::support::{NO_ARGS, REGION, TestEnv, Untouched, read};
 
 #[test]
@@ -430,4 +431,75 @@ fn output_through_fifos_devices_descriptors_and_symlinks() {
     env.run(["-s", "app", "-o", "fifo"]).expect_success();
     assert_eq!(reader.join().unwrap(), "A='1'\n");
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+#[test]
+fn optional_specs_skip_only_what_does_not_exist() {
+    let env = TestEnv::new();
+    env.secret("ci/common", r#"{"REGISTRY":"https://r.example"}"#);
+    env.parameter("/ci/app/url", "https://app.example");
+    let outcome = env.run([
+        "-s",
+        "ci/common",
+        "-s",
+        "ci/overrides/feature-x?",
+        "-s",
+        "DB,ci/missing-db?#user",
+        "-s",
+        "ci/none/*?",
+        "-s",
+        "ssm:/ci/app/url?",
+        "-s",
+        "ssm:/ci/missing/token?",
+        "-s",
+        "ssm:/ci/nothing/here/?",
+        "-s",
+        "ssm:/ci/app/url:7?",
+    ]);
+    outcome.expect_success();
+    assert_eq!(
+        outcome.stdout,
+        "REGISTRY='https://r.example'\nCI_APP_URL='https://app.example'\n"
+    );
+    for skipped in [
+        "secret ci/overrides/feature-x: not found",
+        "secret ci/missing-db: not found",
+        "ci/none/",
+        "parameter /ci/missing/token: not found",
+        "/ci/nothing/here/",
+        "parameter /ci/app/url:7: not found",
+    ] {
+        assert!(
+            outcome
+                .stderr
+                .lines()
+                .any(|line| line.contains(skipped) && line.contains("(optional: skipped)")),
+            "no warning for {skipped}:\n{}",
+            outcome.stderr
+        );
+    }
+    // Without the `?`, the same SPEC fails the run.
+    env.run(["-s", "ci/common", "-s", "ci/overrides/feature-x"])
+        .expect_failure(3, "secret ci/overrides/feature-x: not found");
+}
+
+#[test]
+fn an_optional_spec_still_fails_on_anything_but_not_found() {
+    let env = TestEnv::new();
+    env.secret("ci/common", "common");
+    let proxy = FaultProxy::start(&env.emulator_url, |call, _| {
+        if call.body.to_string().contains("ci/denied") {
+            Fault::Error(400, "AccessDeniedException", "not authorized")
+        } else {
+            Fault::Forward
+        }
+    });
+    std::fs::write(env.path("out"), "OLD=1\n").unwrap();
+    let untouched = Untouched::of(env.path("out"));
+    env.run_through(
+        &proxy.url,
+        ["-s", "ci/common", "-s", "ci/denied?", "-o", "out"],
+    )
+    .expect_failure(4, "secret ci/denied: access denied");
+    untouched.assert();
 }

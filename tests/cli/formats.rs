@@ -1,8 +1,8 @@
 //! Every format round-tripped through its real consumer, with values built to break quoting.
 
 use crate::support::consumers::{
-    docker_env_pairs, dotenvy_pairs, github_env_pairs, gitlab_dotenv_pairs, json_pairs,
-    load_in_shell, shells,
+    docker_env_pairs, dotenvy_pairs, format_name, formats, github_env_pairs, gitlab_dotenv_pairs,
+    json_pairs, load_in_shell, shells,
 };
 use crate::support::values::{expected, names, seed, tricky_values};
 use crate::support::{TestEnv, Untouched, read};
@@ -180,40 +180,81 @@ fn gitlab_format_refuses_reports_over_the_compressed_limit() {
 }
 
 #[test]
-fn github_format_masks_every_line_then_appends_to_github_env() {
+fn github_formats_mask_every_line_then_append_to_their_file() {
     let env = TestEnv::new();
     let values = tricky_values();
     seed(&env, "ci/tricky", &values);
-    let github_env = env.path("github_env");
-    std::fs::write(&github_env, "EARLIER=kept\n").unwrap();
-    let outcome = env
-        .awssecrets(["-s", "ci/tricky", "-f", "github"])
-        .env("GITHUB_ENV", &github_env)
-        .env("CI", "true")
-        .run();
-    outcome.expect_success();
-    let mut expected_pairs = vec![("EARLIER".to_owned(), "kept".to_owned())];
-    expected_pairs.extend(expected(&values));
-    assert_eq!(github_env_pairs(&read(&github_env)), expected_pairs);
-    let masks: Vec<&str> = outcome.stdout.lines().collect();
-    for mask in [
-        "::add-mask::it's 'quoted'",
-        "::add-mask::line 1",
-        "::add-mask::line 2",
-        "::add-mask::line 4",
-        "::add-mask::windows",
-        "::add-mask::  leading and trailing  ",
-    ] {
-        assert!(masks.contains(&mask), "missing {mask:?} in {masks:?}");
+    // github appends to $GITHUB_ENV, github-output to $GITHUB_OUTPUT.
+    for format in formats()
+        .into_iter()
+        .filter(|format| format.appends_to().is_some())
+    {
+        let name = format_name(format);
+        let variable = format.appends_to().unwrap();
+        let appended = env.path(variable);
+        std::fs::write(&appended, "EARLIER=kept\n").unwrap();
+        let outcome = env
+            .awssecrets(["-s", "ci/tricky", "-f", &name])
+            .env(variable, &appended)
+            .env("CI", "true")
+            .run();
+        outcome.expect_success();
+        let mut expected_pairs = vec![("EARLIER".to_owned(), "kept".to_owned())];
+        expected_pairs.extend(expected(&values));
+        assert_eq!(github_env_pairs(&read(&appended)), expected_pairs, "{name}");
+        let masks: Vec<&str> = outcome.stdout.lines().collect();
+        for mask in [
+            "::add-mask::it's 'quoted'",
+            "::add-mask::line 1",
+            "::add-mask::line 2",
+            "::add-mask::line 4",
+            "::add-mask::windows",
+            "::add-mask::  leading and trailing  ",
+        ] {
+            assert!(
+                masks.contains(&mask),
+                "{name}: missing {mask:?} in {masks:?}"
+            );
+        }
+        assert!(
+            masks.iter().all(|line| line.starts_with("::add-mask::")),
+            "{name}: {masks:?}"
+        );
+        assert!(
+            !masks.contains(&"::add-mask::"),
+            "{name}: empty values are not masked"
+        );
+        env.awssecrets(["-s", "ci/tricky", "-f", &name])
+            .run()
+            .expect_failure(
+                2,
+                &format!("--format {name} appends to ${variable}, which is not set"),
+            );
     }
+}
+
+#[test]
+fn step_output_names_that_differ_only_in_case_are_refused() {
+    let env = TestEnv::new();
+    env.secret("ci/app", r#"{"token":"a-token-1","TOKEN":"a-token-2"}"#);
+    let github_output = env.path("github_output");
+    let untouched = Untouched::of(&github_output);
+    let outcome = env
+        .awssecrets(["-s", "ci/app", "-f", "github-output"])
+        .env("GITHUB_OUTPUT", &github_output)
+        .run();
+    outcome
+        .expect_failure(7, "step output names are compared without case")
+        .expect_stderr_without(&["a-token-1", "a-token-2"]);
     assert!(
-        masks.iter().all(|line| line.starts_with("::add-mask::")),
-        "{masks:?}"
+        outcome.stdout.is_empty(),
+        "no mask printed for a refused run"
     );
-    assert!(
-        !masks.contains(&"::add-mask::"),
-        "empty values are not masked"
-    );
+    untouched.assert();
+    // $GITHUB_ENV names are case-sensitive on Linux runners: both are kept there.
+    env.awssecrets(["-s", "ci/app", "-f", "github", "-o", "github_env"])
+        .run()
+        .expect_success();
 }
 
 #[test]

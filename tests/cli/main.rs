@@ -10,7 +10,7 @@
 //!   core dumps, /proc and PID 1: `signals.rs`;
 //! - a failure's exit code and message: `failures.rs`; injected faults, retries, batching:
 //!   `faults.rs`; extreme input: `bad_input.rs`; nothing leaking anywhere: `hygiene.rs`;
-//! - TLS: `tls.rs`; the GitHub action: `action.rs`; the module layering rule: `layering.rs`.
+//! - TLS: `tls.rs`; proxies: `proxy.rs`; the GitHub action: `action.rs`; the module layering rule: `layering.rs`.
 //!
 //! Run the binary with `TestEnv::awssecrets(args)` (the one builder); seed values with the
 //! source's fixtures (`support::fixtures`); check leaks with `support::CANARY` and files left
@@ -31,6 +31,7 @@ mod layering;
 mod parameters;
 mod policy;
 mod properties;
+mod proxy;
 mod signals;
 mod support;
 mod tls;

@@ -11,7 +11,7 @@ pub type Pairs = Vec<(String, String)>;
 
 /// Set by `scripts/test`, which installs every reader: then a missing one fails the tests
 /// instead of being skipped.
-const ALL_READERS_ENV: &str = "AWSSECRETS_TEST_ALL_READERS";
+pub const ALL_READERS_ENV: &str = "AWSSECRETS_TEST_ALL_READERS";
 
 /// The POSIX shells: dash, bash, busybox sh, zsh and mksh (those installed, unless
 /// `scripts/test` runs the tests: then every one must be).
@@ -38,7 +38,7 @@ pub fn shells() -> Vec<Vec<String>> {
     shells
 }
 
-fn which(program: &str) -> bool {
+pub fn which(program: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {program} >/dev/null")])
         .status()
@@ -378,7 +378,7 @@ pub fn readers(format: Format) -> Vec<Reader> {
             .collect(),
         Format::Env => vec![Reader::DockerEnvFile],
         Format::Gitlab => vec![Reader::GitlabDotenv],
-        Format::Github => vec![Reader::GithubEnv],
+        Format::Github | Format::GithubOutput => vec![Reader::GithubEnv],
         Format::Json => vec![Reader::Json],
     }
 }

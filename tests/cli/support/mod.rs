@@ -13,6 +13,7 @@ pub mod fault;
 pub mod fixtures;
 pub mod http;
 pub mod iam;
+pub mod proxy;
 pub mod stub;
 pub mod values;
 

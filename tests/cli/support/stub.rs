@@ -230,3 +230,35 @@ pub fn imds(mode: Imds, credentials: &aws_credential_types::Credentials, region:
         }
     })
 }
+
+/// A web identity token moto accepts (it checks the form, not the signature).
+pub const JWT: &str =
+    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6Z3JvdXAvYXBwIn0.c2lnbmF0dXJl";
+
+/// A GitHub Actions OIDC token endpoint: checks the bearer token `runtime-bearer-token`,
+/// answers [`JWT`].
+pub fn github_token_endpoint() -> Stub {
+    Stub::start(|request| {
+        if request.header("authorization") != Some("Bearer runtime-bearer-token") {
+            return Reply::text(401, "");
+        }
+        Reply::text(200, format!(r#"{{"count":1,"value":"{JWT}"}}"#))
+    })
+}
+
+/// A container credentials endpoint (ECS, EKS Pod Identity) serving `credentials`.
+pub fn container_credentials(credentials: &aws_credential_types::Credentials) -> Stub {
+    let expiration = aws_smithy_types::DateTime::from(
+        std::time::SystemTime::now() + Duration::from_secs(6 * 3600),
+    )
+    .fmt(aws_smithy_types::date_time::Format::DateTime)
+    .unwrap();
+    let body = serde_json::json!({
+        "AccessKeyId": credentials.access_key_id(),
+        "SecretAccessKey": credentials.secret_access_key(),
+        "Token": credentials.session_token().unwrap_or_default(),
+        "Expiration": expiration,
+    })
+    .to_string();
+    Stub::start(move |_| Reply::text(200, body.clone()))
+}

@@ -1,0 +1,187 @@
+//! `exec --file NAME`: a variable's value written to a 0600 file in a private 0700 directory,
+//! the variable set to the file's path, and the directory removed when the command ends.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::model::{EnvVar, SecretValue};
+
+/// The private directory of a run's secret files; removed, with them, when dropped.
+#[derive(Debug)]
+pub struct SecretFiles {
+    directory: TempDir,
+}
+
+impl SecretFiles {
+    /// Writes each named variable's value (a binary secret's bytes, not their base64) to a
+    /// file named after it, and sets the variable to that file's path. A name no variable
+    /// has is a usage error; nothing is written then.
+    pub fn write(names: &[String], variables: &mut [EnvVar]) -> Result<SecretFiles, Error> {
+        for name in names {
+            if !variables.iter().any(|variable| &variable.name == name) {
+                let known: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
+                return Err(Error::Usage(format!(
+                    "--file {name}: no variable {name} among the secrets and env files (they \
+                     give: {})",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+        }
+        let base = private_base(|name| std::env::var_os(name).map(PathBuf::from));
+        let directory = tempfile::Builder::new()
+            .prefix("awssecrets-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir_in(&base)
+            .map_err(|error| {
+                Error::Other(format!(
+                    "cannot create a private directory for --file in {}: {error}",
+                    base.display()
+                ))
+            })?;
+        let files = SecretFiles { directory };
+        for variable in variables
+            .iter_mut()
+            .filter(|variable| names.contains(&variable.name))
+        {
+            let path = files.directory.path().join(&variable.name);
+            let contents = contents(variable)?;
+            write_private(&path, &contents).map_err(|error| {
+                Error::Other(format!(
+                    "cannot write the file of {}: {error}",
+                    variable.name
+                ))
+            })?;
+            variable.value = SecretValue::new(path.to_string_lossy().into_owned());
+            variable.binary = false;
+        }
+        Ok(files)
+    }
+
+    /// The directory holding the files.
+    pub fn directory(&self) -> &Path {
+        self.directory.path()
+    }
+}
+
+/// The bytes a variable stands for: a binary secret's own bytes, else the text.
+fn contents(variable: &EnvVar) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if variable.binary {
+        aws_smithy_types::base64::decode(variable.value.expose())
+            .map(Zeroizing::new)
+            .map_err(|_| {
+                Error::Other(format!(
+                    "variable {} is not the base64 of a binary secret",
+                    variable.name
+                ))
+            })
+    } else {
+        Ok(Zeroizing::new(variable.value.expose().as_bytes().to_vec()))
+    }
+}
+
+/// A new file (never an existing one, never through a link) readable by us alone.
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+/// Where the private directory goes: `$XDG_RUNTIME_DIR` (ours, 0700, in memory, cleared at
+/// logout), else `/dev/shm` (in memory), else `$TMPDIR`, else `/tmp`.
+fn private_base(variable: impl Fn(&str) -> Option<PathBuf>) -> PathBuf {
+    let uid = nix::unistd::getuid().as_raw();
+    let runtime = variable("XDG_RUNTIME_DIR").filter(|path| {
+        path.is_absolute()
+            && std::fs::metadata(path).is_ok_and(|metadata| {
+                metadata.is_dir() && metadata.uid() == uid && metadata.mode() & 0o077 == 0
+            })
+    });
+    let shared_memory = Some(PathBuf::from("/dev/shm")).filter(|path| {
+        std::fs::metadata(path)
+            .is_ok_and(|metadata| metadata.is_dir() && metadata.mode() & 0o1777 == 0o1777)
+            && nix::unistd::access(path.as_path(), nix::unistd::AccessFlags::W_OK).is_ok()
+    });
+    runtime
+        .or(shared_memory)
+        .or_else(|| variable("TMPDIR").filter(|path| path.is_absolute() && path.is_dir()))
+        .unwrap_or_else(|| PathBuf::from("/tmp"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_hold_the_exact_bytes_and_the_variable_their_path() {
+        let mut variables = vec![
+            EnvVar::new("KUBECONFIG", "apiVersion: v1\nkind: Config\n"),
+            EnvVar::new("OTHER", "stays"),
+            EnvVar {
+                name: "KEYSTORE".into(),
+                value: SecretValue::new(aws_smithy_types::base64::encode([0u8, 1, 0xff, b'\n'])),
+                binary: true,
+            },
+        ];
+        let names = vec!["KUBECONFIG".to_owned(), "KEYSTORE".to_owned()];
+        let files = SecretFiles::write(&names, &mut variables).unwrap();
+        let directory = files.directory().to_owned();
+        assert_eq!(std::fs::metadata(&directory).unwrap().mode() & 0o777, 0o700);
+        let kubeconfig = directory.join("KUBECONFIG");
+        assert_eq!(variables[0].value.expose(), kubeconfig.to_str().unwrap());
+        assert_eq!(
+            std::fs::read(&kubeconfig).unwrap(),
+            b"apiVersion: v1\nkind: Config\n"
+        );
+        assert_eq!(
+            std::fs::metadata(&kubeconfig).unwrap().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(variables[1].value.expose(), "stays");
+        assert_eq!(
+            std::fs::read(directory.join("KEYSTORE")).unwrap(),
+            [0u8, 1, 0xff, b'\n']
+        );
+        drop(files);
+        assert!(!directory.exists(), "removed with its files");
+    }
+
+    #[test]
+    fn an_unknown_name_is_a_usage_error_and_writes_nothing() {
+        let mut variables = vec![EnvVar::new("TOKEN", "t")];
+        let error = SecretFiles::write(&["KUBECONFIG".to_owned()], &mut variables).unwrap_err();
+        assert_eq!(error.exit_code(), crate::error::ExitCode::Usage);
+        assert!(
+            error.to_string().contains("no variable KUBECONFIG"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("they give: TOKEN"), "{error}");
+        assert_eq!(variables[0].value.expose(), "t");
+    }
+
+    #[test]
+    fn the_directory_goes_where_only_we_can_read_and_memory_first() {
+        let ours = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(ours.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        let runtime = ours.path().to_owned();
+        let chosen = private_base(|name| (name == "XDG_RUNTIME_DIR").then(|| runtime.clone()));
+        assert_eq!(chosen, runtime);
+        std::fs::set_permissions(ours.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let chosen = private_base(|name| (name == "XDG_RUNTIME_DIR").then(|| runtime.clone()));
+        assert_ne!(chosen, runtime, "a runtime dir others can read is not used");
+    }
+}
