@@ -21,6 +21,9 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
         source::fetch_all(&session, &selection.specs),
     )
     .await?;
+    for note in session.calls.notes() {
+        log.info(note);
+    }
     log.info(session.calls.summary());
 
     let mut errors = Vec::new();

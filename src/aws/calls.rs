@@ -24,11 +24,28 @@ pub struct OperationCalls {
     pub throttled: usize,
 }
 
-/// An interceptor shared by every client of a run; cloning shares the counts.
+/// An interceptor shared by every client of a run; cloning shares the counts (and the notes
+/// sources leave about how they called, e.g. a switch away from batch calls).
 #[derive(Debug, Clone, Default)]
-pub struct CallCounter(Arc<Mutex<BTreeMap<String, OperationCalls>>>);
+pub struct CallCounter(
+    Arc<Mutex<BTreeMap<String, OperationCalls>>>,
+    Arc<Mutex<Vec<String>>>,
+);
 
 impl CallCounter {
+    /// Leaves a note for `--verbose`.
+    pub fn note(&self, note: String) {
+        self.1
+            .lock()
+            .expect("the notes are never poisoned")
+            .push(note);
+    }
+
+    /// The notes left so far, in order.
+    pub fn notes(&self) -> Vec<String> {
+        self.1.lock().expect("the notes are never poisoned").clone()
+    }
+
     /// Counts so far, by operation name.
     pub fn counts(&self) -> BTreeMap<String, OperationCalls> {
         self.0

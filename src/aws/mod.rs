@@ -1,5 +1,5 @@
 //! The AWS edge: configuration, TLS, proxies, credentials (the provider chain, assumed roles, CI OIDC),
-//! retries and timeouts, call counting, and failure classification. It knows no source, no
+//! retries, throttling and timeouts, call counting, and failure classification. It knows no source, no
 //! command and no command line: sources build their clients from its [`Session`].
 
 mod calls;
@@ -12,6 +12,7 @@ mod proxy;
 mod retry;
 mod role;
 mod session;
+mod throttle;
 mod tls;
 
 pub use calls::{CallCounter, OperationCalls};
@@ -23,3 +24,4 @@ pub use proxy::ProxySettings;
 pub use retry::{TlsFailureIsFinal, within_timeout};
 pub use role::is_valid_session_name;
 pub use session::{CallerIdentity, Session, connect};
+pub use throttle::{CallBudget, MAX_IN_FLIGHT, OnThrottling, ThrottlingIsDecidedPerRun};

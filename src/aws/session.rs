@@ -2,6 +2,7 @@
 //! once, before anything is fetched, and the caller's identity looked up only when a failure
 //! needs it.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::environment::region::EnvironmentVariableRegionProvider;
@@ -26,6 +27,7 @@ use super::retry::{
     within_timeout,
 };
 use super::role::sts_client;
+use super::throttle::CallBudget;
 use crate::error::{Error, Failure, FailureKind};
 
 /// Bound on the best-effort identity lookup that enriches not-found and access-denied messages.
@@ -56,6 +58,8 @@ pub struct Session {
     pub timeout: Duration,
     /// Every call a source makes, counted per API.
     pub calls: CallCounter,
+    /// The run's deadline and places in flight, shared by every call of a source.
+    budget: Arc<CallBudget>,
     caller: OnceCell<Option<CallerIdentity>>,
 }
 
@@ -165,6 +169,7 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
         connect_time: started.elapsed(),
         timeout: options.timeout,
         calls: CallCounter::default(),
+        budget: Arc::new(CallBudget::new(started + options.timeout)),
         caller: OnceCell::new(),
     })
 }
@@ -203,6 +208,12 @@ impl Session {
                 "no AWS region for {subject}: pass --region, set AWS_REGION, or give a full ARN"
             ))
         })
+    }
+
+    /// The budget every call of a source goes through (see [`CallBudget::call`]); shared, for
+    /// tasks of their own.
+    pub fn budget(&self) -> Arc<CallBudget> {
+        Arc::clone(&self.budget)
     }
 
     /// The endpoint every request goes to, when overridden.

@@ -5,8 +5,8 @@
 use std::fs;
 use std::time::{Duration, Instant};
 
-use crate::support::fault::{Fault, FaultProxy};
-use crate::support::{CANARY, TestEnv, Untouched};
+use crate::support::fault::{Call, Fault, FaultProxy, rate_limited};
+use crate::support::{CANARY, Outcome, TestEnv, Untouched};
 
 /// A test account holding `ci/npm`, and an output file `out` that a failed run must leave as
 /// it is.
@@ -45,21 +45,27 @@ fn throttling_and_server_errors_are_retried_until_success() {
 }
 
 #[test]
-fn endless_throttling_fails_with_code_6_naming_it() {
+fn endless_throttling_backs_off_until_the_timeout_then_fails_with_code_6_naming_it() {
     let (env, out) = seeded();
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
         Fault::Error(400, "ThrottlingException", "Rate exceeded")
     });
     let started = Instant::now();
-    env.run_through(&proxy.url, ["-s", "ci/npm", "-o", "out", "--timeout", "20"])
-        .expect_failure(6, "secret ci/npm: unavailable in eu-west-1")
-        .expect_stderr("ThrottlingException: Rate exceeded");
-    assert_eq!(proxy.count("GetSecretValue"), 5, "five attempts in all");
+    env.run_through(
+        &proxy.url,
+        ["-s", "ci/npm", "-o", "out", "--timeout", "4", "-v"],
+    )
+    .expect_failure(6, "secret ci/npm: unavailable in eu-west-1")
+    .expect_stderr("ThrottlingException: Rate exceeded (throttled ")
+    .expect_stderr("gave up at --timeout)");
+    let elapsed = started.elapsed();
     assert!(
-        started.elapsed() < Duration::from_secs(15),
-        "took {:?}",
-        started.elapsed()
+        elapsed < Duration::from_secs(6),
+        "within --timeout, took {elapsed:?}"
     );
+    // Full jitter from 200 ms doubling to 5 s: a handful of attempts in 4 s, never a storm.
+    let attempts = proxy.count("GetSecretValue");
+    assert!((3..=30).contains(&attempts), "{attempts} attempts");
     out.assert();
 }
 
@@ -257,4 +263,116 @@ fn a_version_stage_applies_to_a_prefix_too() {
         current.expect_success().stdout,
         "ROT_A='a-new'\nROT_B='b-new'\n"
     );
+}
+
+/// Runs `runs` copies of the binary at once with `args`, each through `endpoint`.
+fn fleet(env: &TestEnv, endpoint: &str, runs: usize, args: &[String]) -> Vec<Outcome> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..runs)
+            .map(|_| {
+                scope.spawn(|| {
+                    env.awssecrets(["--endpoint-url", endpoint, "-v", "--timeout", "30"])
+                        .args(args)
+                        .run()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap())
+            .collect()
+    })
+}
+
+#[test]
+fn a_fleet_under_aws_quotas_switches_from_batch_to_single_calls_and_every_run_succeeds() {
+    let env = TestEnv::new();
+    let mut args = Vec::new();
+    let mut expected = String::new();
+    for index in 0..5 {
+        env.secret(&format!("fleet/s{index}"), &format!("value-{index}"));
+        args.extend(["-s".to_owned(), format!("S{index},fleet/s{index}")]);
+        expected.push_str(&format!("S{index}='value-{index}'\n"));
+    }
+    // Secrets Manager's 100 batch and 10,000 single calls per second, scaled down.
+    let proxy = FaultProxy::start(
+        &env.emulator_url,
+        rate_limited(&[("BatchGetSecretValue", 2.0), ("GetSecretValue", 200.0)]),
+    );
+    let outcomes = fleet(&env, &proxy.url, 20, &args);
+    let mut switched = 0;
+    for outcome in &outcomes {
+        outcome.expect_success();
+        assert_eq!(outcome.stdout, expected);
+        if outcome.stderr.contains(
+            "BatchGetSecretValue was throttled in eu-west-1: the rest of the run fetches each \
+             secret with GetSecretValue",
+        ) {
+            switched += 1;
+        }
+    }
+    assert!(
+        switched >= 10,
+        "only {switched} of 20 runs switched to single calls"
+    );
+    let batches = proxy.count("BatchGetSecretValue");
+    assert_eq!(
+        batches, 20,
+        "one batch call per run, never retried when throttled"
+    );
+    // Each switched run fetched its five secrets singly (a throttled single is tried again).
+    assert!(proxy.count("GetSecretValue") >= switched * 5);
+    let throttled_reported = outcomes
+        .iter()
+        .filter(|outcome| outcome.stderr.contains("throttled)"))
+        .count();
+    assert_eq!(
+        throttled_reported, switched,
+        "-v counts the throttled calls"
+    );
+}
+
+#[test]
+fn a_fleet_under_the_parameter_store_quota_backs_off_and_every_run_succeeds() {
+    let env = TestEnv::new();
+    let mut args = Vec::new();
+    for index in 0..3 {
+        env.parameter(&format!("/fleet/p{index}"), &format!("value-{index}"));
+        args.extend(["-s".to_owned(), format!("ssm:/fleet/p{index}")]);
+    }
+    args.extend(["-s".to_owned(), "ssm:/fleet/".to_owned()]);
+    // GetParameters and GetParametersByPath share one quota.
+    let proxy = FaultProxy::start(&env.emulator_url, shared_quota(10.0));
+    let outcomes = fleet(&env, &proxy.url, 20, &args);
+    for outcome in &outcomes {
+        outcome.expect_success();
+        assert_eq!(
+            outcome.stdout,
+            "FLEET_P0='value-0'\nFLEET_P1='value-1'\nFLEET_P2='value-2'\nP0='value-0'\nP1='value-1'\nP2='value-2'\n"
+        );
+    }
+    let throttled = outcomes
+        .iter()
+        .filter(|outcome| outcome.stderr.contains("throttled)"))
+        .count();
+    assert!(
+        throttled > 0,
+        "the quota throttled no run: the test proves nothing"
+    );
+}
+
+/// One token bucket for every Parameter Store read, as AWS's throughput quota is.
+fn shared_quota(rate: f64) -> impl Fn(&Call, usize) -> Fault + Send + Sync + 'static {
+    let bucket = rate_limited(&[("shared", rate)]);
+    move |call, earlier| {
+        if call.operation.starts_with("GetParameter") {
+            let shared = Call {
+                operation: "shared".into(),
+                body: serde_json::Value::Null,
+            };
+            bucket(&shared, earlier)
+        } else {
+            Fault::Forward
+        }
+    }
 }

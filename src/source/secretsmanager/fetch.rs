@@ -1,7 +1,9 @@
 //! Fetching in as few round trips as the API allows: ids go out in BatchGetSecretValue calls of
 //! at most 20, in parallel, per region; a prefix goes through its name filter; GetSecretValue
 //! serves where the batch call cannot (a version stage, a lone secret, a caller whose policy
-//! denies the batch action, which is then remembered for the rest of the run).
+//! denies the batch action) or should not: once a batch call is throttled (its quota is 100
+//! calls per second per account and region, GetSecretValue's 10,000), the rest of the run
+//! fetches secret by secret, each backing off when throttled in turn.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use tokio::task::JoinSet;
 use zeroize::Zeroizing;
 
 use super::{Target, client, codes};
-use crate::aws::{Pages, Session, classify, classify_service_error};
+use crate::aws::{CallBudget, OnThrottling, Pages, Session, classify, classify_service_error};
 use crate::error::{Error, Failure, FailureKind};
 use crate::model::{Entry, Payload, SecretValue};
 use crate::source::Request;
@@ -30,10 +32,32 @@ struct Secret {
     payload: Payload,
 }
 
-/// What fetching learned for the rest of the run: that the batch action is denied.
-#[derive(Debug, Default)]
+/// What fetching learned for the rest of the run, and the budget its calls share.
+#[derive(Debug)]
 struct State {
+    /// The caller's policy denies BatchGetSecretValue.
     batch_denied: AtomicBool,
+    /// A BatchGetSecretValue was throttled.
+    batch_throttled: AtomicBool,
+    budget: Arc<CallBudget>,
+    calls: crate::aws::CallCounter,
+}
+
+impl State {
+    /// Whether secrets are fetched one by one from now on.
+    fn singles_only(&self) -> bool {
+        self.batch_denied.load(Ordering::SeqCst) || self.batch_throttled.load(Ordering::SeqCst)
+    }
+
+    /// Switches the rest of the run to single calls, telling `--verbose` once.
+    fn batch_was_throttled(&self, region: &str) {
+        if !self.batch_throttled.swap(true, Ordering::SeqCst) {
+            self.calls.note(format!(
+                "BatchGetSecretValue was throttled in {region}: the rest of the run fetches each \
+                 secret with GetSecretValue (a quota 100 times larger), backing off when throttled"
+            ));
+        }
+    }
 }
 
 /// What a secret id gave: the secret and how long its call took, or why not.
@@ -56,7 +80,12 @@ pub async fn fetch(
     session: &Session,
     requests: Vec<Request<Target>>,
 ) -> Vec<Result<Vec<Entry>, Error>> {
-    let state = Arc::new(State::default());
+    let state = Arc::new(State {
+        batch_denied: AtomicBool::new(false),
+        batch_throttled: AtomicBool::new(false),
+        budget: session.budget(),
+        calls: session.calls.clone(),
+    });
     let mut results: Vec<Option<Result<Vec<Entry>, Error>>> =
         requests.iter().map(|_| None).collect();
     let mut ids_by_group: BTreeMap<IdGroup, Vec<String>> = BTreeMap::new();
@@ -69,8 +98,9 @@ pub async fn fetch(
                 arn: target.arn.as_ref().map(|_| target.id.clone()),
             };
             let version_stage = target.version_stage.clone();
+            let region = region.clone();
             tasks.spawn(async move {
-                let result = fetch_prefix(&client, &state, &prefix, version_stage).await;
+                let result = fetch_prefix(&client, &state, &region, &prefix, version_stage).await;
                 Done::Prefix(index, result)
             });
         } else {
@@ -85,8 +115,9 @@ pub async fn fetch(
     for (group, ids) in ids_by_group {
         let (client, state) = (client(session, &group.0), Arc::clone(&state));
         let version_stage = group.1.clone();
+        let region = group.0.clone();
         tasks.spawn(async move {
-            let results = fetch_ids(&client, &state, ids, version_stage).await;
+            let results = fetch_ids(&client, &state, &region, ids, version_stage).await;
             Done::Ids(group, results)
         });
     }
@@ -206,18 +237,20 @@ async fn prefix_outcome(
 async fn fetch_ids(
     client: &Client,
     state: &Arc<State>,
+    region: &str,
     ids: Vec<String>,
     version_stage: Option<String>,
 ) -> HashMap<String, IdResult> {
-    if version_stage.is_some() || ids.len() == 1 || state.batch_denied.load(Ordering::SeqCst) {
-        return get_each(client, ids, version_stage).await;
+    if version_stage.is_some() || ids.len() == 1 || state.singles_only() {
+        return get_each(client, state, ids, version_stage).await;
     }
     let mut batches = JoinSet::new();
     for chunk in ids.chunks(BATCH_LIMIT) {
         let (client, state, chunk) = (client.clone(), Arc::clone(state), chunk.to_vec());
+        let region = region.to_owned();
         batches.spawn(async move {
             let started = Instant::now();
-            match batch_by_ids(&client, &chunk).await {
+            match batch_by_ids(&client, &state, &chunk).await {
                 Ok(mut found) => {
                     let elapsed = started.elapsed();
                     let mut results: HashMap<String, IdResult> = found
@@ -231,14 +264,18 @@ async fn fetch_ids(
                         .cloned()
                         .collect();
                     if !missing.is_empty() {
-                        results.extend(get_each(&client, missing, None).await);
+                        results.extend(get_each(&client, &state, missing, None).await);
                     }
                     results
                 }
                 Err(failure) if failure.kind == FailureKind::AccessDenied => {
                     // Least-privilege policies often grant GetSecretValue alone.
                     state.batch_denied.store(true, Ordering::SeqCst);
-                    get_each(&client, chunk, None).await
+                    get_each(&client, &state, chunk, None).await
+                }
+                Err(failure) if failure.kind == FailureKind::Throttled => {
+                    state.batch_was_throttled(&region);
+                    get_each(&client, &state, chunk, None).await
                 }
                 // A whole-call error about one secret (some endpoints answer so instead of
                 // per-secret Errors[]): ask for each on its own to say which.
@@ -248,7 +285,7 @@ async fn fetch_ids(
                         FailureKind::NotFound | FailureKind::Decryption | FailureKind::Other
                     ) =>
                 {
-                    get_each(&client, chunk, None).await
+                    get_each(&client, &state, chunk, None).await
                 }
                 Err(other) => chunk
                     .into_iter()
@@ -265,21 +302,29 @@ async fn fetch_ids(
 }
 
 /// One BatchGetSecretValue by ids (following NextToken); each id's secret or per-secret error.
+/// Throttling is given back at once: single calls do better.
 async fn batch_by_ids(
     client: &Client,
+    state: &State,
     ids: &[String],
 ) -> Result<HashMap<String, Result<Secret, Failure>>, Failure> {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     let mut pages = Pages::default();
     loop {
-        let output = client
-            .batch_get_secret_value()
-            .set_secret_id_list(Some(ids.to_vec()))
-            .set_next_token(pages.token())
-            .send()
-            .await
-            .map_err(|error| classify(&error, codes))?;
+        let token = pages.token();
+        let output = state
+            .budget
+            .call(OnThrottling::GiveUp, || async {
+                client
+                    .batch_get_secret_value()
+                    .set_secret_id_list(Some(ids.to_vec()))
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|error| classify(&error, codes))
+            })
+            .await?;
         for error in output.errors.unwrap_or_default() {
             if let Some(id) = error.secret_id {
                 errors.push((
@@ -378,18 +423,20 @@ fn payload(text: Option<String>, binary: Option<Vec<u8>>) -> Payload {
     }
 }
 
-/// GetSecretValue for each id, concurrently.
+/// GetSecretValue for each id, concurrently (within the run's places in flight).
 async fn get_each(
     client: &Client,
+    state: &Arc<State>,
     ids: Vec<String>,
     version_stage: Option<String>,
 ) -> HashMap<String, IdResult> {
     let mut calls = JoinSet::new();
     for id in ids {
         let (client, version_stage) = (client.clone(), version_stage.clone());
+        let budget = Arc::clone(&state.budget);
         calls.spawn(async move {
             let started = Instant::now();
-            let result = get_one(&client, &id, version_stage).await;
+            let result = get_one(&client, &budget, &id, version_stage).await;
             (id, result.map(|secret| (secret, started.elapsed())))
         });
     }
@@ -401,18 +448,24 @@ async fn get_each(
     results
 }
 
+/// One GetSecretValue, backing off while throttled.
 async fn get_one(
     client: &Client,
+    budget: &CallBudget,
     id: &str,
     version_stage: Option<String>,
 ) -> Result<Secret, Failure> {
-    let mut output = client
-        .get_secret_value()
-        .secret_id(id)
-        .set_version_stage(version_stage)
-        .send()
-        .await
-        .map_err(|error| classify(&error, codes))?;
+    let mut output = budget
+        .call(OnThrottling::BackOff, || async {
+            client
+                .get_secret_value()
+                .secret_id(id)
+                .set_version_stage(version_stage.clone())
+                .send()
+                .await
+                .map_err(|error| classify(&error, codes))
+        })
+        .await?;
     Ok(Secret {
         name: output.name.take().unwrap_or_else(|| id.to_owned()),
         payload: payload(
@@ -457,16 +510,21 @@ fn name_of(id: &str) -> &str {
 async fn fetch_prefix(
     client: &Client,
     state: &Arc<State>,
+    region: &str,
     prefix: &Prefix,
     version_stage: Option<String>,
 ) -> PrefixResult {
-    let mut result = if version_stage.is_some() || state.batch_denied.load(Ordering::SeqCst) {
-        list_then_get(client, prefix, version_stage).await
+    let mut result = if version_stage.is_some() || state.singles_only() {
+        list_then_get(client, state, prefix, version_stage).await
     } else {
-        match batch_by_prefix(client, prefix).await {
+        match batch_by_prefix(client, state, prefix).await {
             Err(failure) if failure.kind == FailureKind::AccessDenied => {
                 state.batch_denied.store(true, Ordering::SeqCst);
-                list_then_get(client, prefix, None).await
+                list_then_get(client, state, prefix, None).await
+            }
+            Err(failure) if failure.kind == FailureKind::Throttled => {
+                state.batch_was_throttled(region);
+                list_then_get(client, state, prefix, None).await
             }
             other => other,
         }
@@ -484,20 +542,26 @@ fn name_filter(prefix: &Prefix) -> Filter {
         .build()
 }
 
-async fn batch_by_prefix(client: &Client, prefix: &Prefix) -> PrefixResult {
+async fn batch_by_prefix(client: &Client, state: &State, prefix: &Prefix) -> PrefixResult {
     let mut found = Vec::new();
     let mut failed = Vec::new();
     let mut pages = Pages::default();
     loop {
         let started = Instant::now();
-        let output = client
-            .batch_get_secret_value()
-            .filters(name_filter(prefix))
-            .max_results(BATCH_LIMIT as i32)
-            .set_next_token(pages.token())
-            .send()
-            .await
-            .map_err(|error| classify(&error, codes))?;
+        let token = pages.token();
+        let output = state
+            .budget
+            .call(OnThrottling::GiveUp, || async {
+                client
+                    .batch_get_secret_value()
+                    .filters(name_filter(prefix))
+                    .max_results(BATCH_LIMIT as i32)
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|error| classify(&error, codes))
+            })
+            .await?;
         let elapsed = started.elapsed();
         // The service's name filter is looser (case-insensitive, word matches): keep exact prefixes.
         for entry in output.secret_values.unwrap_or_default() {
@@ -524,19 +588,26 @@ async fn batch_by_prefix(client: &Client, prefix: &Prefix) -> PrefixResult {
 
 async fn list_then_get(
     client: &Client,
+    state: &Arc<State>,
     prefix: &Prefix,
     version_stage: Option<String>,
 ) -> PrefixResult {
     let mut names = Vec::new();
     let mut pages = Pages::default();
     loop {
-        let output = client
-            .list_secrets()
-            .filters(name_filter(prefix))
-            .set_next_token(pages.token())
-            .send()
-            .await
-            .map_err(|error| classify(&error, codes))?;
+        let token = pages.token();
+        let output = state
+            .budget
+            .call(OnThrottling::BackOff, || async {
+                client
+                    .list_secrets()
+                    .filters(name_filter(prefix))
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|error| classify(&error, codes))
+            })
+            .await?;
         for entry in output.secret_list.unwrap_or_default() {
             if let Some(name) = entry.name
                 && prefix.selects(&name, entry.arn.as_deref())
@@ -550,7 +621,7 @@ async fn list_then_get(
     }
     let mut found = Vec::new();
     let mut failed = Vec::new();
-    for (id, result) in get_each(client, names, version_stage).await {
+    for (id, result) in get_each(client, state, names, version_stage).await {
         match result {
             Ok(fetched) => found.push(fetched),
             Err(classified) => failed.push((name_of(&id).to_owned(), classified)),

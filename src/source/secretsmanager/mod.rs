@@ -9,7 +9,7 @@ use aws_config::Region;
 
 use super::policy::{Scope, Statement, partition_of};
 use super::{Request, Source};
-use crate::aws::{Session, TlsFailureIsFinal};
+use crate::aws::{Session, ThrottlingIsDecidedPerRun, TlsFailureIsFinal};
 use crate::error::{Error, FailureKind};
 use crate::model::Entry;
 use crate::naming::Shape;
@@ -133,6 +133,7 @@ fn client(session: &Session, region: &str) -> aws_sdk_secretsmanager::Client {
     let config = aws_sdk_secretsmanager::config::Builder::from(session.sdk_config())
         .region(Region::new(region.to_owned()))
         .retry_classifier(TlsFailureIsFinal)
+        .retry_classifier(ThrottlingIsDecidedPerRun)
         .interceptor(session.calls.clone())
         .build();
     aws_sdk_secretsmanager::Client::from_conf(config)

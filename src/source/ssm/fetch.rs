@@ -1,6 +1,8 @@
 //! Fetching parameters in as few round trips as the API allows: names go out in GetParameters
 //! calls of at most 10 (AWS's limit), paths through GetParametersByPath with recursion and
-//! decryption, every page followed; all calls of all regions run concurrently.
+//! decryption, every page followed; all calls of all regions run concurrently. Both APIs share
+//! one throughput quota (and GetParameter the same one): a throttled call backs off and tries
+//! again within the run's deadline.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -10,7 +12,7 @@ use aws_sdk_ssm::types::Parameter;
 use tokio::task::JoinSet;
 
 use super::{Target, client, codes};
-use crate::aws::{Pages, Session, classify};
+use crate::aws::{CallBudget, OnThrottling, Pages, Session, classify};
 use crate::error::{Error, Failure, FailureKind};
 use crate::model::{Entry, Payload, SecretValue};
 use crate::source::Request;
@@ -47,7 +49,8 @@ pub async fn fetch(
     for (index, Request { target, region }) in requests.iter().enumerate() {
         if target.is_path() {
             let (client, path) = (client(session, region), target.name.clone());
-            tasks.spawn(async move { Done::Path(index, by_path(&client, &path).await) });
+            let budget = session.budget();
+            tasks.spawn(async move { Done::Path(index, by_path(&client, &budget, &path).await) });
         } else {
             let names = names_by_region.entry(region.clone()).or_default();
             let request = target.request();
@@ -59,7 +62,9 @@ pub async fn fetch(
     for (region, names) in names_by_region {
         for call in calls(names) {
             let (client, region) = (client(session, &region), region.clone());
-            tasks.spawn(async move { Done::Names(region, by_names(&client, &call).await) });
+            let budget = session.budget();
+            tasks
+                .spawn(async move { Done::Names(region, by_names(&client, &budget, &call).await) });
         }
     }
     let mut by_name: NameResults = HashMap::new();
@@ -159,20 +164,25 @@ fn base_name(request: &str) -> &str {
 /// One GetParameters call (decrypted); each request's parameter, or why not.
 async fn by_names(
     client: &Client,
+    budget: &CallBudget,
     requests: &[String],
 ) -> HashMap<String, Result<Fetched, Failure>> {
     let started = Instant::now();
-    let answer = client
-        .get_parameters()
-        .set_names(Some(requests.to_vec()))
-        .with_decryption(true)
-        .send()
+    let answer = budget
+        .call(OnThrottling::BackOff, || async {
+            client
+                .get_parameters()
+                .set_names(Some(requests.to_vec()))
+                .with_decryption(true)
+                .send()
+                .await
+                .map_err(|error| classify(&error, codes))
+        })
         .await;
     let elapsed = started.elapsed();
     let output = match answer {
         Ok(output) => output,
-        Err(error) => {
-            let failure = classify(&error, codes);
+        Err(failure) => {
             return requests
                 .iter()
                 .map(|request| (request.clone(), Err(failure.clone())))
@@ -228,7 +238,11 @@ fn fetched(mut parameter: Parameter, elapsed: Duration) -> Fetched {
 }
 
 /// Every parameter under `path` (recursively, decrypted), following every page, sorted by name.
-async fn by_path(client: &Client, path: &str) -> Result<Vec<Fetched>, Failure> {
+async fn by_path(
+    client: &Client,
+    budget: &CallBudget,
+    path: &str,
+) -> Result<Vec<Fetched>, Failure> {
     let mut found = Vec::new();
     let mut pages = Pages::default();
     // AWS names the path without its final `/` (except the root).
@@ -239,16 +253,21 @@ async fn by_path(client: &Client, path: &str) -> Result<Vec<Fetched>, Failure> {
     };
     loop {
         let started = Instant::now();
-        let output = client
-            .get_parameters_by_path()
-            .path(asked)
-            .recursive(true)
-            .with_decryption(true)
-            .max_results(PAGE_SIZE)
-            .set_next_token(pages.token())
-            .send()
-            .await
-            .map_err(|error| classify(&error, codes))?;
+        let token = pages.token();
+        let output = budget
+            .call(OnThrottling::BackOff, || async {
+                client
+                    .get_parameters_by_path()
+                    .path(asked)
+                    .recursive(true)
+                    .with_decryption(true)
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|error| classify(&error, codes))
+            })
+            .await?;
         let elapsed = started.elapsed();
         for parameter in output.parameters.unwrap_or_default() {
             // Only what is really under the path: `/ci/app/` never takes `/ci/application`.

@@ -10,7 +10,7 @@ use aws_config::Region;
 
 use super::policy::{Scope, Statement, partition_of};
 use super::{Request, Source};
-use crate::aws::{Session, TlsFailureIsFinal};
+use crate::aws::{Session, ThrottlingIsDecidedPerRun, TlsFailureIsFinal};
 use crate::error::{Error, FailureKind};
 use crate::model::Entry;
 use crate::naming::Shape;
@@ -112,6 +112,7 @@ fn client(session: &Session, region: &str) -> aws_sdk_ssm::Client {
     let config = aws_sdk_ssm::config::Builder::from(session.sdk_config())
         .region(Region::new(region.to_owned()))
         .retry_classifier(TlsFailureIsFinal)
+        .retry_classifier(ThrottlingIsDecidedPerRun)
         .interceptor(session.calls.clone())
         .build();
     aws_sdk_ssm::Client::from_conf(config)

@@ -146,3 +146,42 @@ fn forward(upstream: &str, request: &Request) -> Reply {
         .collect();
     Reply::Respond(response.status, headers, response.body)
 }
+
+/// Tokens left, and when they were counted.
+type Bucket = (f64, std::time::Instant);
+
+/// AWS's per-API quotas, scaled down: a token bucket per operation (`calls` per second, a
+/// burst of one second's worth), answering ThrottlingException as AWS does when it is empty;
+/// other operations pass.
+pub fn rate_limited(
+    limits: &[(&'static str, f64)],
+) -> impl Fn(&Call, usize) -> Fault + Send + Sync + use<> {
+    let buckets: Vec<(&'static str, f64, Mutex<Bucket>)> = limits
+        .iter()
+        .map(|(operation, rate)| {
+            (
+                *operation,
+                *rate,
+                Mutex::new((rate.max(1.0), std::time::Instant::now())),
+            )
+        })
+        .collect();
+    move |call, _| {
+        let Some((_, rate, bucket)) = buckets
+            .iter()
+            .find(|(operation, _, _)| *operation == call.operation)
+        else {
+            return Fault::Forward;
+        };
+        let mut bucket = bucket.lock().unwrap();
+        let now = std::time::Instant::now();
+        let refilled = bucket.0 + now.duration_since(bucket.1).as_secs_f64() * rate;
+        *bucket = (refilled.min(rate.max(1.0)), now);
+        if bucket.0 >= 1.0 {
+            bucket.0 -= 1.0;
+            Fault::Forward
+        } else {
+            Fault::Error(400, "ThrottlingException", "Rate exceeded")
+        }
+    }
+}
