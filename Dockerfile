@@ -2,19 +2,23 @@
 # (busybox), because GitLab's docker executor runs `script:` with sh inside the job image.
 # No ENTRYPOINT, so the image works as a GitLab CI `image:`.
 #
-# The build context is dist/, as scripts/build-image prepares it (awssecrets, busybox,
-# ca-certificates.crt, passwd, group, home/):
-#   buildah bud -f Dockerfile -t awssecrets dist/                          # with a shell
-#   buildah bud -f Dockerfile --build-arg BASE=scratch -t awssecrets dist/  # no shell, for init containers
+# The build context is dist/image/, as scripts/build-image prepares it: etc/ (CA bundle,
+# passwd, group), home/, and per architecture (amd64/, arm64/) awssecrets and shell/ (busybox,
+# its applet links, tmp/). No RUN: building the arm64 image on x86_64 needs no emulator.
+#   buildah manifest create awssecrets
+#   buildah bud -f Dockerfile --platform linux/arm64 --manifest awssecrets dist/image/   # with a shell
+#   buildah bud -f Dockerfile --platform linux/arm64 --build-arg BASE=scratch \
+#       --manifest awssecrets-scratch dist/image/                                          # no shell
 ARG BASE=with-shell
 
 FROM scratch AS with-shell
-COPY busybox /bin/busybox
-RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -m 1777 /tmp"]
+ARG TARGETARCH
+COPY ${TARGETARCH}/shell/ /
 
 # BASE is a stage of this file or scratch: nothing is pulled.
 # hadolint ignore=DL3006
 FROM ${BASE}
+ARG TARGETARCH
 ARG VERSION=unknown
 ARG REVISION=unknown
 ARG SOURCE=""
@@ -25,10 +29,9 @@ LABEL org.opencontainers.image.title="awssecrets" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.created="${CREATED}"
-COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY passwd group /etc/
+COPY etc/ /etc/
 COPY --chown=10001:10001 home /home/awssecrets
-COPY awssecrets /usr/local/bin/awssecrets
+COPY ${TARGETARCH}/awssecrets /usr/local/bin/awssecrets
 ENV PATH=/usr/local/bin:/bin \
     HOME=/home/awssecrets
 USER 10001:10001

@@ -1,7 +1,8 @@
 #!/bin/sh
-# The awssecrets GitHub action (action.yml passes its inputs as INPUT_* variables): gets the
-# static binary (checksum-verified) unless one is given, then exports the secrets for later
-# steps, printing ::add-mask:: for every value first.
+# The awssecrets GitHub action (action.yml passes its inputs as INPUT_* variables): downloads
+# the static binary for the runner's architecture, verified against the SHA-256 committed in
+# action/checksums.txt, unless one is given; then exports the secrets for later steps,
+# printing ::add-mask:: for every value first.
 set -eu
 
 fail() {
@@ -22,27 +23,62 @@ fi
 
 binary=${INPUT_BINARY:-}
 if [ -z "$binary" ]; then
-    [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ] || fail "awssecrets runs on Linux x86_64 runners only"
+    [ "$(uname -s)" = Linux ] || fail "awssecrets runs on Linux runners only"
+    runner_arch=${RUNNER_ARCH:-$(uname -m)}
+    case "$runner_arch" in
+        X64 | x86_64) arch=x86_64 ;;
+        ARM64 | aarch64) arch=aarch64 ;;
+        *) fail "no awssecrets release binary for runner architecture $runner_arch (X64 and ARM64 only): pass one as the binary input" ;;
+    esac
+    asset=awssecrets-$arch-linux
     version=${INPUT_VERSION:-${ACTION_REF:-}}
+    [ -n "$version" ] || fail "cannot tell which release to download: set the version input (or binary)"
+    # A commit SHA (how careful workflows pin actions) names no release.
+    if printf '%s' "$version" | grep -Eq '^[0-9a-f]{40}$'; then
+        fail "the action is pinned to a commit: set the version input to the release tag it belongs to"
+    fi
     url=${INPUT_DOWNLOAD_URL:-}
     if [ -z "$url" ]; then
-        [ -n "$version" ] && [ -n "${ACTION_REPOSITORY:-}" ] ||
-            fail "cannot tell which release to download: set the version input (or binary)"
-        # A commit SHA (how careful workflows pin actions) names no release.
-        if printf '%s' "$version" | grep -Eq '^[0-9a-f]{40}$'; then
-            fail "the action is pinned to a commit: set the version input to the release tag it belongs to"
-        fi
+        [ -n "${ACTION_REPOSITORY:-}" ] || fail "cannot tell where to download awssecrets from: set the download-url input (or binary)"
         url="https://github.com/$ACTION_REPOSITORY/releases/download/$version"
     fi
+    case "$url" in *[![:graph:]]*) fail "the download-url input must be a single URL" ;; esac
+    if printf '%s\n' "$url" | grep -Eqx 'https://[^/?#@]+(/.*)?'; then
+        transport="--proto =https --proto-redir =https --location"
+        loopback=
+    elif printf '%s\n' "$url" | grep -Eqx 'http://(127\.0\.0\.1|localhost)(:[0-9]+)?(/.*)?'; then
+        transport="--proto =http --max-redirs 0"
+        loopback=yes
+    else
+        fail "refusing to download awssecrets from $url: https only (plain http only from 127.0.0.1 or localhost)"
+    fi
+
+    # The digest comes from this repository, committed before the release was built, never
+    # from the place the binary comes from. The action's own tests point at a file of their
+    # own, and only for a download from this machine.
+    checksums=$(dirname "$0")/checksums.txt
+    if [ -n "${AWSSECRETS_ACTION_CHECKSUMS:-}" ]; then
+        [ -n "$loopback" ] ||
+            fail "AWSSECRETS_ACTION_CHECKSUMS is for the action's own tests, with a download-url on 127.0.0.1: unset it"
+        checksums=$AWSSECRETS_ACTION_CHECKSUMS
+    fi
+    [ -r "$checksums" ] || fail "cannot read $checksums"
+    expected=$(awk -v asset="$asset" -v version="$version" \
+        '$1 ~ /^[0-9a-f]+$/ && length($1) == 64 && $2 == asset && $3 == version && NF == 3 { print $1 }' "$checksums")
+    [ -n "$expected" ] ||
+        fail "no SHA-256 of $asset for version $version is committed in action/checksums.txt: set the version input to a release listed there (or binary)"
+    [ "$(printf '%s\n' "$expected" | sort -u | wc -l)" = 1 ] ||
+        fail "action/checksums.txt has conflicting SHA-256 lines for $asset $version"
+
     directory=$(mktemp -d "${RUNNER_TEMP:-/tmp}/awssecrets.XXXXXX")
-    curl --fail --fail-early --silent --show-error --location --retry 3 \
-        -o "$directory/awssecrets" "$url/awssecrets-x86_64-linux" \
-        -o "$directory/awssecrets.sha256" "$url/awssecrets-x86_64-linux.sha256" ||
-        fail "cannot download awssecrets from $url"
-    expected=$(cut -d ' ' -f 1 "$directory/awssecrets.sha256")
+    # shellcheck disable=SC2086  # $transport is a list of flags
+    curl --fail --silent --show-error --retry 3 $transport -o "$directory/awssecrets" "$url/$asset" ||
+        fail "cannot download $asset from $url"
     actual=$(sha256sum "$directory/awssecrets" | cut -d ' ' -f 1)
-    [ -n "$expected" ] && [ "$expected" = "$actual" ] ||
-        fail "the downloaded awssecrets does not match its published SHA-256: refusing to run it"
+    if [ "$expected" != "$actual" ]; then
+        rm -rf "$directory"
+        fail "the downloaded $asset ($version) has SHA-256 $actual, not the $expected committed in action/checksums.txt: refusing to run it"
+    fi
     chmod +x "$directory/awssecrets"
     binary=$directory/awssecrets
 fi

@@ -90,3 +90,13 @@ apt_install() {
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
+
+# ensure_cargo_tool CRATE VERSION: a cargo subcommand (cargo-NAME) at VERSION, installed from
+# crates.io with cargo install --locked into CARGO_HOME's bin (kept there for later runs).
+ensure_cargo_tool() {
+    if cargo "${1#cargo-}" --version 2>/dev/null | grep -q " $2\$"; then
+        return
+    fi
+    echo "==> cargo install --locked $1 $2" >&2
+    cargo install --locked --quiet "$1" --version "$2"
+}

@@ -1,8 +1,9 @@
 //! The GitHub action (action.yml + action/run.sh), run as the runner would: inputs as INPUT_*
 //! variables, a $GITHUB_ENV file, CI=true; against the emulator.
 
+use std::collections::BTreeMap;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::consumers::github_env_pairs;
@@ -19,8 +20,8 @@ fn action_command(env: &TestEnv) -> Run {
     env.program("sh").arg(repository_file("action/run.sh"))
 }
 
-/// `sh action/run.sh` with the runner's environment and `inputs` (name, value).
-fn run_action(env: &TestEnv, inputs: &[(&str, &str)]) -> Outcome {
+/// `sh action/run.sh` with the runner's environment and `inputs` (name, value), not run yet.
+fn action_with(env: &TestEnv, inputs: &[(&str, &str)]) -> Run {
     let mut command = action_command(env)
         .env("CI", "true")
         .env("GITHUB_ACTIONS", "true")
@@ -32,7 +33,65 @@ fn run_action(env: &TestEnv, inputs: &[(&str, &str)]) -> Outcome {
             value,
         );
     }
-    command.run()
+    command
+}
+
+/// `sh action/run.sh` with the runner's environment and `inputs` (name, value).
+fn run_action(env: &TestEnv, inputs: &[(&str, &str)]) -> Outcome {
+    action_with(env, inputs).run()
+}
+
+/// The SHA-256 of a file, in hex.
+fn sha256_of(path: &Path) -> String {
+    let output = Command::new("sha256sum").arg(path).output().unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
+}
+
+/// Release v1.2.3 on a loopback server: every `awssecrets-ARCH-linux` asset serves the binary
+/// under test (the action only picks the name), anything else 404.
+fn release() -> Stub {
+    let bytes = fs::read(binary()).unwrap();
+    Stub::start(move |request| {
+        match request
+            .target
+            .strip_prefix("/v1.2.3/awssecrets-")
+            .and_then(|rest| rest.strip_suffix("-linux"))
+        {
+            Some("x86_64" | "aarch64") => Reply::Respond(200, Vec::new(), bytes.clone()),
+            _ => Reply::text(404, ""),
+        }
+    })
+}
+
+/// A checksums file in action/checksums.txt's format, (SHA-256, file, version) per line, for
+/// AWSSECRETS_ACTION_CHECKSUMS.
+fn committed(env: &TestEnv, lines: &[(&str, &str, &str)]) -> PathBuf {
+    let path = env.path("checksums.txt");
+    let mut text = String::from("# SHA256  FILE  VERSION\n");
+    for (digest, file, version) in lines {
+        text.push_str(&format!("{digest}  {file}  {version}\n"));
+    }
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// The paths the release server was asked for.
+fn downloads(release: &Stub) -> Vec<String> {
+    release
+        .requests()
+        .into_iter()
+        .map(|request| request.target)
+        .collect()
+}
+
+/// What the action leaves in RUNNER_TEMP (the temp HOME): its download directories.
+fn download_directories(env: &TestEnv) -> Vec<String> {
+    fs::read_dir(env.home.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("awssecrets."))
+        .collect()
 }
 
 #[test]
@@ -70,58 +129,292 @@ fn the_action_masks_then_exports_every_variable() {
 }
 
 #[test]
-fn the_action_downloads_and_verifies_the_release_binary() {
+fn the_action_runs_the_download_whose_sha256_is_committed() {
     let env = TestEnv::new();
     env.secret("ci/npm", "token-value-42");
-    let bytes = fs::read(binary()).unwrap();
-    let digest = String::from_utf8(
-        Command::new("sha256sum")
-            .arg(binary())
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let good_digest = digest.split(' ').next().unwrap().to_owned();
-    let release = |digest: String| {
-        let bytes = bytes.clone();
-        Stub::start(move |request| match request.target.as_str() {
-            "/v1.2.3/awssecrets-x86_64-linux" => Reply::Respond(200, Vec::new(), bytes.clone()),
-            "/v1.2.3/awssecrets-x86_64-linux.sha256" => {
-                Reply::text(200, format!("{digest}  awssecrets-x86_64-linux\n"))
-            }
-            _ => Reply::text(404, ""),
-        })
-    };
-    let published = release(good_digest);
-    let outcome = run_action(
+    let release = release();
+    let checksums = committed(
+        &env,
+        &[(&sha256_of(&binary()), "awssecrets-x86_64-linux", "v1.2.3")],
+    );
+    let outcome = action_with(
         &env,
         &[
             ("secret-ids", "ci/npm"),
-            ("download-url", &format!("{}/v1.2.3", published.url)),
+            ("version", "v1.2.3"),
+            ("download-url", &format!("{}/v1.2.3", release.url)),
         ],
-    );
+    )
+    .env("RUNNER_ARCH", "X64")
+    .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+    .run();
     outcome.expect_success();
     assert_eq!(read(&env.path("github_env")), "CI_NPM=token-value-42\n");
+    assert_eq!(
+        downloads(&release),
+        ["/v1.2.3/awssecrets-x86_64-linux"],
+        "the binary only: no digest comes from the release"
+    );
+}
 
-    let tampered = release("0".repeat(64));
-    fs::remove_file(env.path("github_env")).unwrap();
-    let refused = run_action(
+#[test]
+fn the_action_refuses_a_download_that_differs_from_the_committed_sha256() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "token-value-42");
+    let release = release();
+    let other = "0123456789abcdef".repeat(4);
+    let checksums = committed(&env, &[(&other, "awssecrets-x86_64-linux", "v1.2.3")]);
+    let refused = action_with(
         &env,
         &[
             ("secret-ids", "ci/npm"),
-            ("download-url", &format!("{}/v1.2.3", tampered.url)),
+            ("version", "v1.2.3"),
+            ("download-url", &format!("{}/v1.2.3", release.url)),
         ],
+    )
+    .env("RUNNER_ARCH", "X64")
+    .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+    .run();
+    refused.expect_code(1);
+    assert!(
+        refused.stdout.starts_with("::error title=awssecrets::")
+            && refused.stdout.contains(&format!(
+                "has SHA-256 {}, not the {other} committed in action/checksums.txt: refusing to run it",
+                sha256_of(&binary())
+            )),
+        "{}",
+        refused.stdout
     );
+    assert_eq!(downloads(&release), ["/v1.2.3/awssecrets-x86_64-linux"]);
+    assert!(!env.path("github_env").exists(), "the binary did not run");
+    assert_eq!(
+        download_directories(&env),
+        Vec::<String>::new(),
+        "the download is deleted"
+    );
+}
+
+#[test]
+fn the_action_refuses_a_version_with_no_committed_sha256() {
+    let env = TestEnv::new();
+    let release = release();
+    // The real action/checksums.txt: no release is called this.
+    let unreleased = action_with(
+        &env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("version", "v0.0.0-unreleased"),
+            ("download-url", &format!("{}/v1.2.3", release.url)),
+        ],
+    )
+    .env("RUNNER_ARCH", "X64")
+    .run();
+    unreleased.expect_code(1);
+    assert!(
+        unreleased.stdout.contains(
+            "no SHA-256 of awssecrets-x86_64-linux for version v0.0.0-unreleased is committed in action/checksums.txt"
+        ),
+        "{}",
+        unreleased.stdout
+    );
+    // A moving tag such as v1 names no binary either, and a digest is one architecture's.
+    let checksums = committed(
+        &env,
+        &[(&sha256_of(&binary()), "awssecrets-aarch64-linux", "v1.2.3")],
+    );
+    for (version, arch) in [("v1", "ARM64"), ("v1.2.3", "X64")] {
+        let refused = action_with(
+            &env,
+            &[
+                ("secret-ids", "ci/npm"),
+                ("download-url", &format!("{}/v1.2.3", release.url)),
+            ],
+        )
+        .env("ACTION_REF", version)
+        .env("RUNNER_ARCH", arch)
+        .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+        .run();
+        refused.expect_code(1);
+        assert!(
+            refused
+                .stdout
+                .contains(&format!("for version {version} is committed")),
+            "{}",
+            refused.stdout
+        );
+    }
+    assert_eq!(
+        downloads(&release),
+        Vec::<String>::new(),
+        "nothing downloaded"
+    );
+}
+
+#[test]
+fn the_action_downloads_over_https_only() {
+    let env = TestEnv::new();
+    for url in [
+        "http://example.invalid/v1.2.3",
+        "ftp://127.0.0.1/v1.2.3",
+        "file:///tmp/v1.2.3",
+        "http://127.0.0.1.example.invalid/v1.2.3",
+        "http://127.0.0.1:80@example.invalid/v1.2.3",
+        "http://localhost@example.invalid/v1.2.3",
+        "https://user@example.invalid/v1.2.3",
+        "http://127.0.0.1/v1.2.3\nhttps://example.invalid/v1.2.3",
+    ] {
+        let refused = action_with(
+            &env,
+            &[
+                ("secret-ids", "ci/npm"),
+                ("version", "v1.2.3"),
+                ("download-url", url),
+            ],
+        )
+        .env("RUNNER_ARCH", "X64")
+        .run();
+        refused.expect_code(1);
+        assert!(
+            refused
+                .stdout
+                .contains("https only (plain http only from 127.0.0.1 or localhost)")
+                || refused.stdout.contains("must be a single URL"),
+            "{url}: {}",
+            refused.stdout
+        );
+    }
+    // https passes, and the committed digests decide next (before anything is downloaded).
+    let https = action_with(
+        &env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("version", "v0.0.0-unreleased"),
+            ("download-url", "https://127.0.0.1:9/v0.0.0-unreleased"),
+        ],
+    )
+    .env("RUNNER_ARCH", "X64")
+    .run();
+    https.expect_code(1);
+    assert!(
+        https
+            .stdout
+            .contains("no SHA-256 of awssecrets-x86_64-linux"),
+        "{}",
+        https.stdout
+    );
+}
+
+#[test]
+fn the_test_checksums_are_refused_outside_a_loopback_download() {
+    let env = TestEnv::new();
+    let checksums = committed(
+        &env,
+        &[(&sha256_of(&binary()), "awssecrets-x86_64-linux", "v1.2.3")],
+    );
+    let refused = action_with(
+        &env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("version", "v1.2.3"),
+            ("download-url", "https://example.invalid/v1.2.3"),
+        ],
+    )
+    .env("RUNNER_ARCH", "X64")
+    .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+    .run();
     refused.expect_code(1);
     assert!(
         refused
             .stdout
-            .contains("does not match its published SHA-256"),
+            .contains("AWSSECRETS_ACTION_CHECKSUMS is for the action's own tests"),
         "{}",
         refused.stdout
     );
-    assert!(!env.path("github_env").exists(), "nothing ran");
+}
+
+#[test]
+fn the_action_picks_the_binary_for_the_runner_architecture() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "token-value-42");
+    let digest = sha256_of(&binary());
+    let checksums = committed(
+        &env,
+        &[
+            (&digest, "awssecrets-x86_64-linux", "v1.2.3"),
+            (&digest, "awssecrets-aarch64-linux", "v1.2.3"),
+        ],
+    );
+    for (runner_arch, asset) in [
+        ("X64", "awssecrets-x86_64-linux"),
+        ("ARM64", "awssecrets-aarch64-linux"),
+    ] {
+        let release = release();
+        let _ = fs::remove_file(env.path("github_env"));
+        let outcome = action_with(
+            &env,
+            &[
+                ("secret-ids", "ci/npm"),
+                ("version", "v1.2.3"),
+                ("download-url", &format!("{}/v1.2.3", release.url)),
+            ],
+        )
+        .env("RUNNER_ARCH", runner_arch)
+        .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+        .run();
+        outcome.expect_success();
+        assert_eq!(downloads(&release), [format!("/v1.2.3/{asset}")]);
+        assert_eq!(read(&env.path("github_env")), "CI_NPM=token-value-42\n");
+    }
+    let release = release();
+    let refused = action_with(
+        &env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("version", "v1.2.3"),
+            ("download-url", &format!("{}/v1.2.3", release.url)),
+        ],
+    )
+    .env("RUNNER_ARCH", "ARM")
+    .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+    .run();
+    refused.expect_code(1);
+    assert!(
+        refused
+            .stdout
+            .contains("::error title=awssecrets::no awssecrets release binary for runner architecture ARM (X64 and ARM64 only)"),
+        "{}",
+        refused.stdout
+    );
+    assert_eq!(downloads(&release), Vec::<String>::new());
+}
+
+#[test]
+fn the_committed_checksums_name_every_release_binary_once() {
+    let text = read(&repository_file("action/checksums.txt"));
+    let mut seen = BTreeMap::<&str, Vec<&str>>::new();
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [digest, file, version] = fields[..] else {
+            panic!("not SHA256  FILE  VERSION: {line:?}");
+        };
+        assert!(
+            digest.len() == 64
+                && digest
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "{line:?}"
+        );
+        assert!(version.starts_with('v'), "{line:?}");
+        seen.entry(version).or_default().push(file);
+    }
+    for (version, mut files) in seen {
+        files.sort_unstable();
+        assert_eq!(
+            files,
+            ["awssecrets-aarch64-linux", "awssecrets-x86_64-linux"],
+            "{version}: one line per release binary"
+        );
+    }
 }
 
 #[test]
