@@ -58,6 +58,28 @@ def admit(operation):
         return False
 
 
+upstream_connections = threading.local()
+
+
+def forward(path, body, headers):
+    """Sends the call upstream on this thread's kept-alive connection (one new connection per
+    call would cost the emulator more than the calls)."""
+    for attempt in range(2):
+        connection = getattr(upstream_connections, "connection", None)
+        if connection is None:
+            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+            upstream_connections.connection = connection
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            return response, response.read()
+        except (http.client.HTTPException, OSError):
+            connection.close()
+            upstream_connections.connection = None
+            if attempt == 1:
+                raise
+
+
 class Proxy(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -91,18 +113,21 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                                       ("x-amzn-ErrorType", "ThrottlingException"),
                                       ("x-amzn-RequestId", "throttled")])
             return
-        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
         headers = {name: value for name, value in self.headers.items() if name.lower() not in ("host", "connection")}
-        connection.request("POST", self.path, body=body, headers=headers)
-        response = connection.getresponse()
-        payload = response.read()
-        connection.close()
+        response, payload = forward(self.path, body, headers)
         self.reply(response.status, payload,
                    [(name, value) for name, value in response.getheaders()
                     if name.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date")])
 
     def log_message(self, *args):
         pass
+
+    def handle(self):
+        # A client that gave up (its own timeout) is not the proxy's error.
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
 
 class Server(http.server.ThreadingHTTPServer):

@@ -13,7 +13,7 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use super::failure::{is_throttling_code, response_error_code};
+use super::failure::is_throttled_response;
 
 /// Attempts made of one API operation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -113,13 +113,7 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let throttled = context.response().is_some_and(|response| {
-            let status = response.status().as_u16();
-            status == 429
-                || (status >= 400
-                    && response_error_code(response).is_some_and(|code| is_throttling_code(&code)))
-        });
-        if throttled {
+        if context.response().is_some_and(is_throttled_response) {
             self.update(cfg, |calls| calls.throttled += 1);
         }
         Ok(())

@@ -171,6 +171,14 @@ pub fn aws_error(
     }
 }
 
+/// Whether AWS answered with throttling: HTTP 429, or an error whose code says so.
+pub fn is_throttled_response(response: &HttpResponse) -> bool {
+    let status = response.status().as_u16();
+    status == 429
+        || (status >= 400
+            && response_error_code(response).is_some_and(|code| is_throttling_code(&code)))
+}
+
 /// The error code of an HTTP error response: the JSON protocols' `x-amzn-errortype` header or
 /// `__type` member, or the XML protocols' `<Code>` (for counting throttled calls).
 pub fn response_error_code(response: &HttpResponse) -> Option<String> {

@@ -13,7 +13,7 @@ use aws_smithy_runtime_api::client::retries::classifiers::{
 };
 use tokio::sync::Semaphore;
 
-use super::failure::{is_throttling_code, response_error_code};
+use super::failure::is_throttled_response;
 use crate::error::{Failure, FailureKind};
 
 /// Calls one run may have in flight at once, every source and region together.
@@ -114,13 +114,7 @@ pub struct ThrottlingIsDecidedPerRun;
 
 impl ClassifyRetry for ThrottlingIsDecidedPerRun {
     fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
-        let throttled = context.response().is_some_and(|response| {
-            let status = response.status().as_u16();
-            status == 429
-                || (status >= 400
-                    && response_error_code(response).is_some_and(|code| is_throttling_code(&code)))
-        });
-        if throttled {
+        if context.response().is_some_and(is_throttled_response) {
             RetryAction::RetryForbidden
         } else {
             RetryAction::NoActionIndicated
