@@ -36,6 +36,20 @@ fn action_with(env: &TestEnv, inputs: &[(&str, &str)]) -> Run {
     command
 }
 
+/// The action fetching `ci/npm` with a binary it downloads: `version` from `url`, on a runner
+/// of `runner_arch` (RUNNER_ARCH).
+fn download(env: &TestEnv, version: &str, url: &str, runner_arch: &str) -> Run {
+    action_with(
+        env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("version", version),
+            ("download-url", url),
+        ],
+    )
+    .env("RUNNER_ARCH", runner_arch)
+}
+
 /// `sh action/run.sh` with the runner's environment and `inputs` (name, value).
 fn run_action(env: &TestEnv, inputs: &[(&str, &str)]) -> Outcome {
     action_with(env, inputs).run()
@@ -74,6 +88,16 @@ fn committed(env: &TestEnv, lines: &[(&str, &str, &str)]) -> PathBuf {
     }
     fs::write(&path, text).unwrap();
     path
+}
+
+/// The action failed (exit 1) with a `::error` annotation saying `text`.
+fn expect_action_error(outcome: &Outcome, text: &str) {
+    outcome.expect_code(1);
+    assert!(
+        outcome.stdout.starts_with("::error title=awssecrets::") && outcome.stdout.contains(text),
+        "{}",
+        outcome.stdout
+    );
 }
 
 /// The paths the release server was asked for.
@@ -137,17 +161,9 @@ fn the_action_runs_the_download_whose_sha256_is_committed() {
         &env,
         &[(&sha256_of(&binary()), "awssecrets-x86_64-linux", "v1.2.3")],
     );
-    let outcome = action_with(
-        &env,
-        &[
-            ("secret-ids", "ci/npm"),
-            ("version", "v1.2.3"),
-            ("download-url", &format!("{}/v1.2.3", release.url)),
-        ],
-    )
-    .env("RUNNER_ARCH", "X64")
-    .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
-    .run();
+    let outcome = download(&env, "v1.2.3", &format!("{}/v1.2.3", release.url), "X64")
+        .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+        .run();
     outcome.expect_success();
     assert_eq!(read(&env.path("github_env")), "CI_NPM=token-value-42\n");
     assert_eq!(
@@ -164,17 +180,9 @@ fn the_action_refuses_a_download_that_differs_from_the_committed_sha256() {
     let release = release();
     let other = "0123456789abcdef".repeat(4);
     let checksums = committed(&env, &[(&other, "awssecrets-x86_64-linux", "v1.2.3")]);
-    let refused = action_with(
-        &env,
-        &[
-            ("secret-ids", "ci/npm"),
-            ("version", "v1.2.3"),
-            ("download-url", &format!("{}/v1.2.3", release.url)),
-        ],
-    )
-    .env("RUNNER_ARCH", "X64")
-    .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
-    .run();
+    let refused = download(&env, "v1.2.3", &format!("{}/v1.2.3", release.url), "X64")
+        .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+        .run();
     refused.expect_code(1);
     assert!(
         refused.stdout.starts_with("::error title=awssecrets::")
@@ -199,23 +207,16 @@ fn the_action_refuses_a_version_with_no_committed_sha256() {
     let env = TestEnv::new();
     let release = release();
     // The real action/checksums.txt: no release is called this.
-    let unreleased = action_with(
+    let unreleased = download(
         &env,
-        &[
-            ("secret-ids", "ci/npm"),
-            ("version", "v0.0.0-unreleased"),
-            ("download-url", &format!("{}/v1.2.3", release.url)),
-        ],
+        "v0.0.0-unreleased",
+        &format!("{}/v1.2.3", release.url),
+        "X64",
     )
-    .env("RUNNER_ARCH", "X64")
     .run();
-    unreleased.expect_code(1);
-    assert!(
-        unreleased.stdout.contains(
-            "no SHA-256 of awssecrets-x86_64-linux for version v0.0.0-unreleased is committed in action/checksums.txt"
-        ),
-        "{}",
-        unreleased.stdout
+    expect_action_error(
+        &unreleased,
+        "no SHA-256 of awssecrets-x86_64-linux for version v0.0.0-unreleased is committed in action/checksums.txt",
     );
     // A moving tag such as v1 names no binary either, and a digest is one architecture's.
     let checksums = committed(
@@ -234,14 +235,7 @@ fn the_action_refuses_a_version_with_no_committed_sha256() {
         .env("RUNNER_ARCH", arch)
         .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
         .run();
-        refused.expect_code(1);
-        assert!(
-            refused
-                .stdout
-                .contains(&format!("for version {version} is committed")),
-            "{}",
-            refused.stdout
-        );
+        expect_action_error(&refused, &format!("for version {version} is committed"));
     }
     assert_eq!(
         downloads(&release),
@@ -263,16 +257,7 @@ fn the_action_downloads_over_https_only() {
         "https://user@example.invalid/v1.2.3",
         "http://127.0.0.1/v1.2.3\nhttps://example.invalid/v1.2.3",
     ] {
-        let refused = action_with(
-            &env,
-            &[
-                ("secret-ids", "ci/npm"),
-                ("version", "v1.2.3"),
-                ("download-url", url),
-            ],
-        )
-        .env("RUNNER_ARCH", "X64")
-        .run();
+        let refused = download(&env, "v1.2.3", url, "X64").run();
         refused.expect_code(1);
         assert!(
             refused
@@ -284,24 +269,14 @@ fn the_action_downloads_over_https_only() {
         );
     }
     // https passes, and the committed digests decide next (before anything is downloaded).
-    let https = action_with(
+    let https = download(
         &env,
-        &[
-            ("secret-ids", "ci/npm"),
-            ("version", "v0.0.0-unreleased"),
-            ("download-url", "https://127.0.0.1:9/v0.0.0-unreleased"),
-        ],
+        "v0.0.0-unreleased",
+        "https://127.0.0.1:9/v0.0.0-unreleased",
+        "X64",
     )
-    .env("RUNNER_ARCH", "X64")
     .run();
-    https.expect_code(1);
-    assert!(
-        https
-            .stdout
-            .contains("no SHA-256 of awssecrets-x86_64-linux"),
-        "{}",
-        https.stdout
-    );
+    expect_action_error(&https, "no SHA-256 of awssecrets-x86_64-linux");
 }
 
 #[test]
@@ -311,24 +286,12 @@ fn the_test_checksums_are_refused_outside_a_loopback_download() {
         &env,
         &[(&sha256_of(&binary()), "awssecrets-x86_64-linux", "v1.2.3")],
     );
-    let refused = action_with(
-        &env,
-        &[
-            ("secret-ids", "ci/npm"),
-            ("version", "v1.2.3"),
-            ("download-url", "https://example.invalid/v1.2.3"),
-        ],
-    )
-    .env("RUNNER_ARCH", "X64")
-    .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
-    .run();
-    refused.expect_code(1);
-    assert!(
-        refused
-            .stdout
-            .contains("AWSSECRETS_ACTION_CHECKSUMS is for the action's own tests"),
-        "{}",
-        refused.stdout
+    let refused = download(&env, "v1.2.3", "https://example.invalid/v1.2.3", "X64")
+        .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+        .run();
+    expect_action_error(
+        &refused,
+        "AWSSECRETS_ACTION_CHECKSUMS is for the action's own tests",
     );
 }
 
@@ -350,15 +313,12 @@ fn the_action_picks_the_binary_for_the_runner_architecture() {
     ] {
         let release = release();
         let _ = fs::remove_file(env.path("github_env"));
-        let outcome = action_with(
+        let outcome = download(
             &env,
-            &[
-                ("secret-ids", "ci/npm"),
-                ("version", "v1.2.3"),
-                ("download-url", &format!("{}/v1.2.3", release.url)),
-            ],
+            "v1.2.3",
+            &format!("{}/v1.2.3", release.url),
+            runner_arch,
         )
-        .env("RUNNER_ARCH", runner_arch)
         .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
         .run();
         outcome.expect_success();
@@ -366,24 +326,12 @@ fn the_action_picks_the_binary_for_the_runner_architecture() {
         assert_eq!(read(&env.path("github_env")), "CI_NPM=token-value-42\n");
     }
     let release = release();
-    let refused = action_with(
-        &env,
-        &[
-            ("secret-ids", "ci/npm"),
-            ("version", "v1.2.3"),
-            ("download-url", &format!("{}/v1.2.3", release.url)),
-        ],
-    )
-    .env("RUNNER_ARCH", "ARM")
-    .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
-    .run();
-    refused.expect_code(1);
-    assert!(
-        refused
-            .stdout
-            .contains("::error title=awssecrets::no awssecrets release binary for runner architecture ARM (X64 and ARM64 only)"),
-        "{}",
-        refused.stdout
+    let refused = download(&env, "v1.2.3", &format!("{}/v1.2.3", release.url), "ARM")
+        .env("AWSSECRETS_ACTION_CHECKSUMS", &checksums)
+        .run();
+    expect_action_error(
+        &refused,
+        "::error title=awssecrets::no awssecrets release binary for runner architecture ARM (X64 and ARM64 only)",
     );
     assert_eq!(downloads(&release), Vec::<String>::new());
 }
@@ -430,14 +378,7 @@ fn the_action_refuses_to_print_values_into_the_log() {
             ("binary", &binary),
         ],
     );
-    outcome.expect_code(1);
-    assert!(
-        outcome
-            .stdout
-            .contains("format dotenv needs the output input"),
-        "{}",
-        outcome.stdout
-    );
+    expect_action_error(&outcome, "format dotenv needs the output input");
     assert!(!outcome.stdout.contains("never-in-the-log"));
     let to_file = run_action(
         &env,
@@ -464,14 +405,7 @@ fn the_action_needs_a_version_when_pinned_by_commit() {
         .env("ACTION_REPOSITORY", "octo/awssecrets")
         .env("ACTION_REF", "0123456789abcdef0123456789abcdef01234567")
         .run();
-    outcome.expect_code(1);
-    assert!(
-        outcome
-            .stdout
-            .contains("pinned to a commit: set the version input"),
-        "{}",
-        outcome.stdout
-    );
+    expect_action_error(&outcome, "pinned to a commit: set the version input");
 }
 
 #[test]
@@ -488,13 +422,9 @@ fn the_action_refuses_step_outputs_it_could_not_expose() {
             ("binary", &binary),
         ],
     );
-    outcome.expect_code(1);
-    assert!(
-        outcome
-            .stdout
-            .contains("format github-output cannot work through this action"),
-        "{}",
-        outcome.stdout
+    expect_action_error(
+        &outcome,
+        "format github-output cannot work through this action",
     );
     assert!(!outcome.stdout.contains("never-in-the-log"));
 }
