@@ -73,7 +73,7 @@ impl Source for SecretsManager {
                 (None, true) => arn(request, &format!("{}*", target.id)),
                 // A full ARN ends in the random suffix, a partial one does not; a name may end
                 // like a suffix too, so such an ARN is allowed both ways.
-                (Some(parts), false) if full_arn_name(&parts.name) => {
+                (Some(parts), false) if spec::without_random_suffix(&parts.name).is_some() => {
                     reads.push(target.id.clone());
                     format!("{}-??????", target.id)
                 }
@@ -104,15 +104,6 @@ impl Source for SecretsManager {
         }
         statements
     }
-}
-
-/// Whether an ARN's name ends in the random `-XXXXXX` a full secret ARN has.
-fn full_arn_name(name: &str) -> bool {
-    name.len() > 7
-        && name.as_bytes()[name.len() - 7] == b'-'
-        && name[name.len() - 6..]
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Secrets Manager's own error codes.

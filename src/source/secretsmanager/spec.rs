@@ -101,6 +101,14 @@ impl SecretArn {
     }
 }
 
+/// `text` without the random `-XXXXXX` (six letters or digits) that ends a full secret ARN and
+/// its name, when it ends so and something is left.
+pub fn without_random_suffix(text: &str) -> Option<&str> {
+    let (stem, suffix) = text.split_at_checked(text.len().checked_sub(7)?)?;
+    let random = suffix.strip_prefix('-')?;
+    (!stem.is_empty() && random.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(stem)
+}
+
 /// Secret names: 1 to 512 of ASCII letters, digits and `/_+=.@-`.
 fn check_secret_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
@@ -157,6 +165,24 @@ mod tests {
         assert_eq!(arn.partition, "aws");
         let china = target("arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db");
         assert_eq!(china.arn_region(), Some("cn-north-1"));
+    }
+
+    #[test]
+    fn a_full_arn_ends_in_six_random_letters_or_digits() {
+        let full = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/npm-AbC1eF";
+        assert_eq!(
+            without_random_suffix(full),
+            Some("arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/npm")
+        );
+        assert_eq!(without_random_suffix("ci/npm-AbC1eF"), Some("ci/npm"));
+        // A name may end like a suffix: only where an ARN is full does this tell them apart.
+        assert_eq!(without_random_suffix("ci/app-secret"), Some("ci/app"));
+        assert_eq!(without_random_suffix("ci/npm-token"), None);
+        assert_eq!(without_random_suffix("-AbC1eF"), None);
+        assert_eq!(without_random_suffix("ci/npm_AbC1eF"), None);
+        assert_eq!(without_random_suffix("ci/npm-Ab.1eF"), None);
+        assert_eq!(without_random_suffix("ci/npm"), None);
+        assert_eq!(without_random_suffix("ci/é-AbC1eF"), Some("ci/é"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 use super::{BATCH_LIMIT, IdResult, Secret, State, codes, fetched_from_entry, get_each};
 use crate::aws::{OnThrottling, Pages, classify, classify_service_error};
 use crate::error::{Failure, FailureKind};
+use crate::source::secretsmanager::spec::without_random_suffix;
 
 /// Ids of one region: batches of [`BATCH_LIMIT`] in parallel, or one GetSecretValue each.
 pub(super) async fn fetch_ids(
@@ -167,11 +168,7 @@ pub fn names_secret(id: &str, name: &str, arn: Option<&str>) -> bool {
     let Some(arn) = arn else {
         return false;
     };
-    id == arn
-        || (id.starts_with("arn:")
-            && arn.len() == id.len() + 7
-            && arn.starts_with(id)
-            && arn.as_bytes()[id.len()] == b'-')
+    id == arn || (id.starts_with("arn:") && without_random_suffix(arn) == Some(id))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::aws::{OnThrottling, Pages, Session, classify, classify_service_error}
 use crate::error::{Error, Failure, FailureKind};
 use crate::model::Entry;
 use crate::source::Request;
+use crate::source::secretsmanager::spec::without_random_suffix;
 
 /// What a prefix gave: its secrets, and the matched secrets that failed (name, why).
 pub(super) type PrefixResult = Result<(Vec<(Secret, Duration)>, Vec<(String, Failure)>), Failure>;
@@ -95,10 +96,7 @@ impl Prefix {
 /// The name in a secret ARN (without the random `-XXXXXX` suffix), or the id itself.
 fn name_of(id: &str) -> &str {
     match id.split_once(":secret:") {
-        Some((_, name)) if name.len() > 7 && name.as_bytes()[name.len() - 7] == b'-' => {
-            &name[..name.len() - 7]
-        }
-        Some((_, name)) => name,
+        Some((_, name)) => without_random_suffix(name).unwrap_or(name),
         None => id,
     }
 }
