@@ -1,8 +1,10 @@
 //! The AWS edge: configuration, TLS, proxies, credentials (the provider chain, assumed roles, CI OIDC),
 //! retries, throttling and timeouts, call counting, and failure classification. It knows no source, no
-//! command and no command line: sources build their clients from its [`Session`].
+//! command and no command line: sources build their clients from its [`Session`] with
+//! [`service_client!`].
 
 mod calls;
+mod client;
 mod credentials;
 pub mod failure;
 mod oidc;
@@ -16,6 +18,7 @@ mod throttle;
 mod tls;
 
 pub use calls::{CallCounter, OperationCalls};
+pub(crate) use client::service_client;
 pub use failure::{SourceCodes, aws_error, classify, classify_service_error};
 pub use oidc::percent_encode;
 pub use options::AwsOptions;

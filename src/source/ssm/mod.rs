@@ -6,11 +6,9 @@ mod spec;
 
 pub use spec::{ParameterArn, Selector, Target};
 
-use aws_config::Region;
-
 use super::policy::{Scope, Statement, partition_of};
 use super::{Request, Source};
-use crate::aws::{Session, ThrottlingIsDecidedPerRun, TlsFailureIsFinal};
+use crate::aws::{Session, service_client};
 use crate::error::{Error, FailureKind};
 use crate::model::Entry;
 use crate::naming::Shape;
@@ -109,13 +107,7 @@ fn codes(code: &str, _message: Option<&str>) -> Option<FailureKind> {
 
 /// A client for `region`, counting its calls with the session's.
 fn client(session: &Session, region: &str) -> aws_sdk_ssm::Client {
-    let config = aws_sdk_ssm::config::Builder::from(session.sdk_config())
-        .region(Region::new(region.to_owned()))
-        .retry_classifier(TlsFailureIsFinal)
-        .retry_classifier(ThrottlingIsDecidedPerRun)
-        .interceptor(session.calls.clone())
-        .build();
-    aws_sdk_ssm::Client::from_conf(config)
+    service_client!(aws_sdk_ssm, session, region)
 }
 
 #[cfg(test)]
