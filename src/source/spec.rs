@@ -129,6 +129,33 @@ pub fn split_spec_list(list: &str) -> Result<Vec<&str>, String> {
     Ok(vec![one])
 }
 
+/// An ARN's partition: lower-case letters and `-` (`aws`, `aws-cn`, `aws-us-gov`).
+pub fn check_arn_partition(partition: &str) -> Result<(), String> {
+    if partition.is_empty()
+        || !partition
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-')
+    {
+        return Err(format!("{partition:?} is not an AWS partition"));
+    }
+    Ok(())
+}
+
+/// An ARN's region (lower-case letters, digits and `-`) and account (12 digits).
+pub fn check_arn_region_and_account(region: &str, account: &str) -> Result<(), String> {
+    if region.is_empty()
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!("{region:?} is not an AWS region"));
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{account:?} is not a 12-digit account id"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

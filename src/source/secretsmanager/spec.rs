@@ -1,6 +1,8 @@
 //! What a Secrets Manager SPEC selects: a secret by name, full ARN or partial ARN, or every
 //! secret whose name starts with a prefix (`ID*`).
 
+use crate::source::spec::{check_arn_partition, check_arn_region_and_account};
+
 /// A secret, or a prefix of secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -69,28 +71,13 @@ impl SecretArn {
                     .into(),
             );
         };
-        if partition.is_empty()
-            || !partition
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'-')
-        {
-            return Err(format!("{partition:?} is not an AWS partition"));
-        }
+        check_arn_partition(partition)?;
         if service != "secretsmanager" || resource_type != "secret" {
             return Err(format!(
                 "not a Secrets Manager secret ARN (service {service:?}, resource type {resource_type:?})"
             ));
         }
-        if region.is_empty()
-            || !region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            return Err(format!("{region:?} is not an AWS region"));
-        }
-        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("{account:?} is not a 12-digit account id"));
-        }
+        check_arn_region_and_account(region, account)?;
         check_secret_name(name)?;
         Ok(SecretArn {
             partition: partition.into(),

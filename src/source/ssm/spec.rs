@@ -2,6 +2,8 @@
 //! or label (`NAME:3`, `NAME:prod`, AWS's own selector syntax), or every parameter under a path
 //! (`/ci/app/`, recursively).
 
+use crate::source::spec::{check_arn_partition, check_arn_region_and_account};
+
 /// A parameter, or a path of parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -111,13 +113,7 @@ fn parse_arn(text: &str) -> Result<(ParameterArn, String), String> {
     let [_, partition, service, region, account, resource] = parts[..] else {
         return Err("an ARN has the form arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME".into());
     };
-    if partition.is_empty()
-        || !partition
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'-')
-    {
-        return Err(format!("{partition:?} is not an AWS partition"));
-    }
+    check_arn_partition(partition)?;
     let Some(name) = resource.strip_prefix("parameter/") else {
         return Err(format!(
             "not a Parameter Store parameter ARN (service {service:?}, resource {resource:?})"
@@ -128,16 +124,7 @@ fn parse_arn(text: &str) -> Result<(ParameterArn, String), String> {
             "not a Parameter Store parameter ARN (service {service:?})"
         ));
     }
-    if region.is_empty()
-        || !region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err(format!("{region:?} is not an AWS region"));
-    }
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{account:?} is not a 12-digit account id"));
-    }
+    check_arn_region_and_account(region, account)?;
     // A name with a `/` is hierarchical, and every hierarchical name starts with `/`.
     let plain = name.split(':').next().unwrap_or_default();
     let name = if plain.contains('/') {
