@@ -60,8 +60,9 @@ pub async fn fetch(
         }
     }
     for (region, names) in names_by_region {
+        let region_client = client(session, &region);
         for call in calls(names) {
-            let (client, region) = (client(session, &region), region.clone());
+            let (client, region) = (region_client.clone(), region.clone());
             let budget = session.budget();
             tasks
                 .spawn(async move { Done::Names(region, by_names(&client, &budget, &call).await) });
@@ -221,7 +222,7 @@ fn designates(request: &str, parameter: &Parameter) -> bool {
     let name = parameter.name.as_deref().unwrap_or_default();
     let same_name = asked == name || asked.trim_start_matches('/') == name.trim_start_matches('/');
     let selector_agrees = match (parameter.selector.as_deref(), request.rsplit_once(':')) {
-        (Some(stated), Some((_, asked_selector))) if base_name(request) != request => {
+        (Some(stated), Some((_, asked_selector))) if asked != request => {
             stated.trim_start_matches(':') == asked_selector
         }
         _ => true,
