@@ -149,6 +149,11 @@ fn plain_text_is_one_variable_named_after_the_secret() {
     );
     assert_eq!(pairs("NPM,ci/npm-token", "abc"), vec![pair("NPM", "abc")]);
     assert_eq!(pairs("9lives", ""), vec![pair("_9LIVES", "")]);
+    // A leading `/` is dropped, for a secret as for a parameter.
+    assert_eq!(
+        pairs("/ci/npm/token", "abc"),
+        vec![pair("CI_NPM_TOKEN", "abc")]
+    );
 }
 
 #[test]
