@@ -45,19 +45,17 @@ where
             }
         }
         // Never the parse error's details: they could quote the response body, which may hold
-        // the secret. An error status is still classified (by an XML <Code> when there is one:
-        // some endpoints answer JSON-protocol calls in XML).
+        // the secret. An error status is still classified by its code, read as for counting
+        // throttled calls (some endpoints answer JSON-protocol calls in XML); a success status
+        // is an unreadable answer, its body never looked at.
         SdkError::ResponseError(response) => {
             let status = response.raw().status().as_u16();
-            if (200..300).contains(&status) {
-                Failure::new(
-                    FailureKind::Unavailable,
-                    format!("unreadable response (HTTP {status})"),
-                )
+            let code = if (200..300).contains(&status) {
+                None
             } else {
-                let code = response.raw().body().bytes().and_then(xml_error_code);
-                classify_service_error(status, code, None, source_codes)
-            }
+                response_error_code(response.raw())
+            };
+            classify_service_error(status, code.as_deref(), None, source_codes)
         }
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
@@ -112,13 +110,7 @@ pub fn classify_service_error(
             kind: FailureKind::Credentials,
             message,
         },
-        Some(
-            "ThrottlingException"
-            | "Throttling"
-            | "TooManyRequestsException"
-            | "RequestLimitExceeded"
-            | "ThrottledException",
-        ) => with_code(FailureKind::Throttled),
+        Some(code) if is_throttling_code(code) => with_code(FailureKind::Throttled),
         Some(
             "InternalServiceError"
             | "InternalServerError"
@@ -181,7 +173,7 @@ pub fn is_throttled_response(response: &HttpResponse) -> bool {
 
 /// The error code of an HTTP error response: the JSON protocols' `x-amzn-errortype` header or
 /// `__type` member, or the XML protocols' `<Code>` (for counting throttled calls).
-pub fn response_error_code(response: &HttpResponse) -> Option<String> {
+fn response_error_code(response: &HttpResponse) -> Option<String> {
     if let Some(header) = response.headers().get("x-amzn-errortype") {
         return Some(header.split(':').next().unwrap_or(header).to_owned());
     }
@@ -206,7 +198,7 @@ pub fn response_error_code(response: &HttpResponse) -> Option<String> {
 }
 
 /// Whether an error code says the caller was throttled.
-pub fn is_throttling_code(code: &str) -> bool {
+fn is_throttling_code(code: &str) -> bool {
     matches!(
         code,
         "ThrottlingException"
@@ -320,6 +312,44 @@ mod tests {
             Some("http://127.0.0.1:9"),
         );
         assert_eq!(denied.to_string(), "secret x: access denied in eu-west-1");
+    }
+
+    #[test]
+    fn an_unreadable_error_answer_is_classified_by_its_code_wherever_it_stands() {
+        use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
+        use aws_smithy_runtime_api::http::StatusCode;
+        use aws_smithy_types::body::SdkBody;
+
+        let unreadable = |status: u16, header: Option<&str>, body: &'static str| {
+            let mut raw =
+                HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
+            if let Some(code) = header {
+                raw.headers_mut()
+                    .insert("x-amzn-errortype", code.to_owned());
+            }
+            let error: SdkError<GetCallerIdentityError, HttpResponse> =
+                SdkError::response_error("unparsable", raw);
+            classify(&error, no_source_codes)
+        };
+        for (header, body) in [
+            (
+                Some("ThrottlingException:http://internal.amazon.com/"),
+                "not json",
+            ),
+            (None, r#"{"__type":"com.amazonaws#ThrottlingException"}"#),
+            (None, "<Error><Code>Throttling</Code></Error>"),
+        ] {
+            assert_eq!(
+                unreadable(400, header, body).kind,
+                FailureKind::Throttled,
+                "{header:?} {body}"
+            );
+        }
+        assert_eq!(
+            unreadable(200, None, "<Error><Code>Throttling</Code></Error>"),
+            Failure::new(FailureKind::Unavailable, "unreadable response (HTTP 200)")
+        );
+        assert_eq!(unreadable(400, None, "garbage").kind, FailureKind::Other);
     }
 
     #[test]
