@@ -10,7 +10,7 @@ macro_rules! service_client {
             .region(::aws_config::Region::new(::std::borrow::ToOwned::to_owned(
                 $region,
             )))
-            .retry_classifier($crate::aws::TlsFailureIsFinal)
+            .retry_classifier($crate::aws::NoRetryCanFix)
             .retry_classifier($crate::aws::ThrottlingIsDecidedPerRun)
             .interceptor(session.calls.clone())
             .build();

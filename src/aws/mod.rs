@@ -24,7 +24,7 @@ pub use oidc::percent_encode;
 pub use options::AwsOptions;
 pub use pages::Pages;
 pub use proxy::ProxySettings;
-pub use retry::{TlsFailureIsFinal, within_timeout};
+pub use retry::{NoRetryCanFix, within_timeout};
 pub use role::is_valid_session_name;
 pub use session::{CallerIdentity, Session, connect};
 pub use throttle::{CallBudget, MAX_IN_FLIGHT, OnThrottling, ThrottlingIsDecidedPerRun};

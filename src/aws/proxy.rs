@@ -21,7 +21,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::shared::IntoShared;
 use hyper_util::client::proxy::matcher::Matcher;
 
-use crate::error::Error;
+use crate::error::{Error, error_chain};
 
 /// The container credentials endpoint a profile's `credential_source` may send us to.
 const CONTAINER_FULL_URI_ENV: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -371,6 +371,7 @@ impl HttpConnector for RoutedConnector {
                     };
                     Err(ConnectorError::io(Box::new(ProxyFailure {
                         proxy,
+                        refused: true,
                         cause: format!(
                             "it refused the request: HTTP {status}{reason} (check the user and \
                              password in the URL)"
@@ -381,8 +382,13 @@ impl HttpConnector for RoutedConnector {
                 Ok(response) => Ok(response),
                 Err(error) => {
                     let timeout = error.is_timeout();
+                    // A CONNECT answered 407 (hyper-util's tunnel error type cannot be named;
+                    // any other refusal of a CONNECT reads as "unsuccessful", as a failing
+                    // upstream does, and stays retried).
+                    let refused = error_chain(&error).contains("proxy authorization required");
                     let failure = Box::new(ProxyFailure {
                         proxy,
+                        refused,
                         cause: Box::new(error),
                     });
                     Err(if timeout {
@@ -413,7 +419,24 @@ fn is_refusal_by_the_proxy(response: &HttpResponse) -> bool {
 #[derive(Debug)]
 struct ProxyFailure {
     proxy: ProxyUrl,
+    /// The proxy answered and refused: our credentials, not the network, are the cause.
+    refused: bool,
     cause: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// Whether `error` or one of its causes is a proxy refusing the request: no retry changes that.
+pub fn is_proxy_refusal(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if error
+            .downcast_ref::<ProxyFailure>()
+            .is_some_and(|failure| failure.refused)
+        {
+            return true;
+        }
+        next = error.source();
+    }
+    false
 }
 
 impl fmt::Display for ProxyFailure {

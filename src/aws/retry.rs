@@ -1,5 +1,5 @@
 //! How long AWS may take and what is tried again: attempt and connect timeouts, the retry
-//! budget, TLS failures that no retry can fix, and the bound on a whole exchange.
+//! budget, failures that no retry can fix, and the bound on a whole exchange.
 
 use std::time::Duration;
 
@@ -8,6 +8,7 @@ use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
 
+use super::proxy::is_proxy_refusal;
 use crate::error::{Error, Failure, FailureKind, error_chain};
 
 /// How long a single attempt (connect, send, read) may take before it is retried.
@@ -40,18 +41,22 @@ pub async fn within_timeout<T>(
         })
 }
 
-/// Never retries a request whose TLS handshake failed on the server's certificate: no retry
-/// can fix it, and the retries would hide the cause behind the overall timeout.
+/// Never retries what no retry can fix: a TLS handshake that failed on the server's
+/// certificate, or a proxy refusing our credentials; retries would only hide the cause
+/// behind the overall timeout.
 #[derive(Debug)]
-pub struct TlsFailureIsFinal;
+pub struct NoRetryCanFix;
 
-impl ClassifyRetry for TlsFailureIsFinal {
+impl ClassifyRetry for NoRetryCanFix {
     fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
         let Some(Err(error)) = context.output_or_error() else {
             return RetryAction::NoActionIndicated;
         };
         match error.as_connector_error() {
-            Some(connector) if error_chain(connector).contains("certificate") => {
+            Some(connector)
+                if error_chain(connector).contains("certificate")
+                    || is_proxy_refusal(connector) =>
+            {
                 RetryAction::RetryForbidden
             }
             _ => RetryAction::NoActionIndicated,
@@ -59,7 +64,7 @@ impl ClassifyRetry for TlsFailureIsFinal {
     }
 
     fn name(&self) -> &'static str {
-        "TlsFailureIsFinal"
+        "NoRetryCanFix"
     }
 
     fn priority(&self) -> RetryClassifierPriority {

@@ -11,13 +11,12 @@ use aws_smithy_runtime_api::client::result::SdkError;
 
 use super::failure::{aws_error, classify, no_source_codes};
 use super::options::AwsOptions;
-use super::retry::TlsFailureIsFinal;
+use super::retry::NoRetryCanFix;
 use crate::error::Error;
 
 /// An STS client on `config`, with `credentials` when the call is signed.
 pub fn sts_client(config: &SdkConfig, credentials: Option<Credentials>) -> aws_sdk_sts::Client {
-    let mut builder =
-        aws_sdk_sts::config::Builder::from(config).retry_classifier(TlsFailureIsFinal);
+    let mut builder = aws_sdk_sts::config::Builder::from(config).retry_classifier(NoRetryCanFix);
     if let Some(credentials) = credentials {
         builder = builder.credentials_provider(credentials);
     }

@@ -79,6 +79,8 @@ fn a_proxy_with_authentication_gets_the_password_and_never_shows_it() {
             .run();
         refused
             .expect_failure(6, "it refused the request: HTTP 40")
+            // A refusal is final: no retry can change it.
+            .expect_stderr("1 API call for secret values")
             .expect_stderr(&format!(
                 "through the proxy http://{}",
                 &proxy_url[7..].replace("wrong-Pa55", "***")
