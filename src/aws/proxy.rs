@@ -159,7 +159,7 @@ impl ProxySettings {
             Ok(IpAddr::V6(address)) => {
                 address == IMDS_IPV6
                     || address == EKS_POD_IDENTITY_IPV6
-                    || (address.segments()[0] & 0xffc0) == 0xfe80
+                    || address.is_unicast_link_local()
             }
             Err(_) => false,
         };
@@ -258,18 +258,13 @@ impl ProxyUrl {
         if uri.host().is_none_or(str::is_empty) {
             return Err(problem("it has no host"));
         }
-        let host_port = authority
-            .as_str()
-            .rsplit_once('@')
-            .map_or(authority.as_str(), |(_, host_port)| host_port);
-        let user = authority
-            .as_str()
-            .rsplit_once('@')
-            .map(|(userinfo, _)| match userinfo.split_once(':') {
-                Some((user, _)) => format!("{user}:***@"),
-                None => format!("{userinfo}@"),
-            })
-            .unwrap_or_default();
+        let (user, host_port) = match authority.as_str().rsplit_once('@') {
+            Some((userinfo, host_port)) => match userinfo.split_once(':') {
+                Some((user, _)) => (format!("{user}:***@"), host_port),
+                None => (format!("{userinfo}@"), host_port),
+            },
+            None => (String::new(), authority.as_str()),
+        };
         let scheme = uri.scheme_str().unwrap_or("http");
         Ok(ProxyUrl {
             variable,
@@ -362,7 +357,8 @@ impl HttpConnector for RoutedConnector {
         let answer = connector.call(request);
         HttpConnectorFuture::new(async move {
             match answer.await {
-                Ok(response) if is_refusal_by_the_proxy(&response) => {
+                // Through a CONNECT tunnel every answer is AWS's own.
+                Ok(response) if route == Route::HttpProxy && is_refusal_by_the_proxy(&response) => {
                     let status = response.status().as_u16();
                     let reason = if status == 407 {
                         " Proxy Authentication Required"
@@ -530,11 +526,14 @@ mod tests {
             "http://169.254.170.23/v1/credentials",
             "http://[fd00:ec2::254]/latest/api/token",
             "http://[fd00:ec2::23]/v1/credentials",
+            "http://[fe80::a9fe:a9fe]/latest/api/token",
+            "http://[febf::1]/",
             "http://127.0.0.1:9911/creds",
         ] {
             assert_eq!(route(&proxies, url), Route::Direct, "{url}");
         }
         assert_eq!(route(&proxies, "http://127.0.0.1:5000/"), Route::HttpProxy);
+        assert_eq!(route(&proxies, "http://[fec0::1]/"), Route::HttpProxy);
     }
 
     #[test]
