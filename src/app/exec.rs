@@ -35,13 +35,27 @@ pub fn exec(request: Exec) -> Result<u8, Error> {
     let merged = merge_layers(layers, &mut warnings);
     check_reserved(&merged, &request.selection.naming.allowed_names)?;
     let mut variables = merged.variables;
-    // Masks come from the values, before --file puts paths in their place.
-    let mask = request.mask.then(|| {
-        mask::mask_patterns(
-            variables.iter().map(|variable| variable.value.expose()),
+    // Masks come from the values, before --file puts paths in their place; a binary secret's
+    // bytes, which --file hands over as they are, are masked too when they are text.
+    let mask = if request.mask {
+        let decoded = variables
+            .iter()
+            .filter(|variable| variable.binary)
+            .map(exec::secret_bytes)
+            .collect::<Result<Vec<_>, Error>>()?;
+        let texts = decoded
+            .iter()
+            .filter_map(|bytes| std::str::from_utf8(bytes).ok());
+        Some(mask::mask_patterns(
+            variables
+                .iter()
+                .map(|variable| variable.value.expose())
+                .chain(texts),
             request.mask_min_length,
-        )
-    });
+        ))
+    } else {
+        None
+    };
     let files = if request.files.is_empty() {
         None
     } else {

@@ -11,5 +11,5 @@ mod supervise;
 pub use environment::{PRISTINE_VARIABLES, child_environment};
 pub use locate::locate;
 pub use replace::replace_process;
-pub use secret_files::SecretFiles;
+pub use secret_files::{SecretFiles, secret_bytes};
 pub use supervise::{Supervision, supervise};

@@ -54,7 +54,7 @@ impl SecretFiles {
             .filter(|variable| names.contains(&variable.name))
         {
             let path = files.directory.path().join(&variable.name);
-            let contents = contents(variable)?;
+            let contents = secret_bytes(variable)?;
             write_private(&path, &contents).map_err(|error| {
                 Error::Other(format!(
                     "cannot write the file of {}: {error}",
@@ -74,7 +74,7 @@ impl SecretFiles {
 }
 
 /// The bytes a variable stands for: a binary secret's own bytes, else the text.
-fn contents(variable: &EnvVar) -> Result<Zeroizing<Vec<u8>>, Error> {
+pub fn secret_bytes(variable: &EnvVar) -> Result<Zeroizing<Vec<u8>>, Error> {
     if variable.binary {
         aws_smithy_types::base64::decode(variable.value.expose())
             .map(Zeroizing::new)

@@ -660,6 +660,17 @@ fn file_values_are_still_masked_and_unknown_names_refused() {
         outcome.stdout
     );
 
+    // A binary secret's bytes reach the command as they are: masked too when they are text.
+    let kubeconfig = format!("apiVersion: v1\ntoken: {CANARY}\n");
+    env.binary_secret("ci/kubeconfig", kubeconfig.as_bytes());
+    let binary = exec(
+        &env,
+        &["-s", "KUBE,ci/kubeconfig", "--file", "KUBE", "--mask"],
+        &["sh", "-c", "cat \"$KUBE\""],
+    );
+    binary.expect_success();
+    assert!(!binary.stdout.contains(CANARY), "{}", binary.stdout);
+
     let refused = exec(
         &env,
         &["-s", "SECRET_FILE,ci/key", "--file", "KUBECONFIG"],
