@@ -142,6 +142,19 @@ fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Creates the new file `path` holding `contents` (never an existing file, never through a
+/// link), mode exactly 0600 whatever the umask. Not synced: it is read, then removed.
+pub fn create_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(PRIVATE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(path)?;
+    file.set_permissions(Permissions::from_mode(PRIVATE_MODE))?;
+    file.write_all(contents)
+}
+
 /// Appends `contents` to the file `path` leads to (creating it 0600), all or nothing: a
 /// regular file others may read is made 0600 first (the run refuses if it cannot be), and a
 /// failed write is cut back, so the file is byte for byte as it was. A FIFO or character

@@ -1,15 +1,14 @@
 //! `exec --file NAME`: a variable's value written to a 0600 file in a private 0700 directory,
 //! the variable set to the file's path, and the directory removed when the command ends.
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::files;
 use crate::model::{EnvVar, SecretValue};
 
 /// The private directory of a run's secret files; removed, with them, when dropped.
@@ -55,7 +54,7 @@ impl SecretFiles {
         {
             let path = files.directory.path().join(&variable.name);
             let contents = secret_bytes(variable)?;
-            write_private(&path, &contents).map_err(|error| {
+            files::create_private(&path, &contents).map_err(|error| {
                 Error::Other(format!(
                     "cannot write the file of {}: {error}",
                     variable.name
@@ -87,18 +86,6 @@ pub fn secret_bytes(variable: &EnvVar) -> Result<Zeroizing<Vec<u8>>, Error> {
     } else {
         Ok(Zeroizing::new(variable.value.expose().as_bytes().to_vec()))
     }
-}
-
-/// A new file (never an existing one, never through a link) readable by us alone.
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(nix::libc::O_NOFOLLOW)
-        .open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
 }
 
 /// Where the private directory goes: `$XDG_RUNTIME_DIR` (ours, 0700, in memory, cleared at
