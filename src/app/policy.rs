@@ -1,12 +1,14 @@
 //! `awssecrets policy`: the least-privilege identity policy the SPECs need (each source's own
 //! statements), or the trust policy that lets a CI job's OIDC token assume the role.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Value, json};
 
 use crate::aws;
 use crate::error::Error;
 use crate::source::{
-    self, Target,
+    self,
     policy::{Scope, Statement, partition_of},
 };
 
@@ -137,9 +139,12 @@ pub fn policy(request: Policy) -> Result<u8, Error> {
             "nothing to write a policy for: pass --secret SPEC (or set {SECRETS_ENV}), or --trust"
         )));
     }
-    // The account: given, in every ARN, or the caller's (one GetCallerIdentity).
+    // The account: given (then no AWS call at all), else the caller's (one GetCallerIdentity).
     let (account, region) = match &request.account {
-        Some(account) => (account.clone(), request.aws.region.clone()),
+        Some(account) => (
+            account.clone(),
+            runtime()?.block_on(aws::default_region(&request.aws)),
+        ),
         None => runtime()?.block_on(async {
             let session = aws::connect(&request.aws).await?;
             let identity = session.caller_identity().await?;
@@ -166,22 +171,13 @@ pub fn policy(request: Policy) -> Result<u8, Error> {
             };
             let mut statements = source::permissions(&request.specs, &region_for, &scope)?;
             if !request.kms_keys.is_empty() {
-                let mut services: Vec<String> = Vec::new();
+                let mut services = BTreeSet::new();
                 for spec in &request.specs {
-                    let service = match &spec.target {
-                        Target::SecretsManager(_) => "secretsmanager",
-                        Target::ParameterStore(_) => "ssm",
-                    };
-                    let arn_region = match &spec.target {
-                        Target::SecretsManager(target) => target.arn_region(),
-                        Target::ParameterStore(target) => target.arn_region(),
-                    };
-                    let name = format!("{service}.{}.amazonaws.com", region_for(arn_region)?);
-                    if !services.contains(&name) {
-                        services.push(name);
-                    }
+                    let region = region_for(spec.target.arn_region())?;
+                    let service = spec.target.kind().service();
+                    services.insert(format!("{service}.{region}.amazonaws.com"));
                 }
-                services.sort();
+                let services: Vec<String> = services.into_iter().collect();
                 statements.push(decrypt_statement(&request.kms_keys, &services));
             }
             identity_policy(&statements)

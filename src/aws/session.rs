@@ -175,6 +175,13 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
 }
 
 /// The region from `--region`, the environment or the profile (never instance metadata).
+/// The region a run takes by default (`--region`, `AWS_REGION`, the profile's), read without
+/// credentials or network: for commands that call no AWS API.
+pub async fn default_region(options: &AwsOptions) -> Option<String> {
+    let (region, _) = configured_region(options, &ProviderConfig::without_region()).await;
+    region.map(|region| region.to_string())
+}
+
 async fn configured_region(
     options: &AwsOptions,
     provider_config: &ProviderConfig,

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::render::Format;
+use crate::source::is_account_id;
 
 pub use resolve::parse;
 
@@ -163,7 +164,7 @@ pub struct PolicyArgs {
 }
 
 fn parse_account(text: &str) -> Result<String, String> {
-    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+    if is_account_id(text) {
         Ok(text.to_owned())
     } else {
         Err("an AWS account id is 12 digits".into())

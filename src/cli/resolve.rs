@@ -53,13 +53,9 @@ fn policy(
         .map(|text| app::Trust::parse(text, &args.gitlab_host))
         .transpose()
         .map_err(Error::Usage)?;
-    let mut aws = aws_options(&args.aws);
-    if aws.region.is_none() {
-        aws.region = environment("AWS_REGION").or_else(|| environment("AWS_DEFAULT_REGION"));
-    }
     Ok(app::Command::Policy(app::Policy {
         specs: specs(&args.secrets, environment(SECRETS_ENV).as_deref(), None)?,
-        aws,
+        aws: aws_options(&args.aws),
         account: args.account,
         batch: args.batch,
         kms_keys: args.kms_keys,

@@ -11,7 +11,7 @@ pub mod ssm;
 
 use std::future::Future;
 
-pub use spec::{Spec, SpecError, split_spec_list};
+pub use spec::{Spec, SpecError, is_account_id, split_spec_list};
 
 use crate::aws::Session;
 use crate::error::Error;
@@ -69,6 +69,14 @@ impl Kind {
     /// Every source.
     pub const ALL: [Kind; 2] = [Kind::SecretsManager, Kind::ParameterStore];
 
+    /// Its service name in endpoints and ARNs (`ssm`).
+    pub fn service(self) -> &'static str {
+        match self {
+            Kind::SecretsManager => "secretsmanager",
+            Kind::ParameterStore => "ssm",
+        }
+    }
+
     /// What its SPECs start with (`ssm:`); Secrets Manager's start with nothing.
     pub fn marker(self) -> &'static str {
         match self {
@@ -106,6 +114,14 @@ impl Target {
         match self {
             Target::SecretsManager(target) => SecretsManager::subject(target),
             Target::ParameterStore(target) => ParameterStore::subject(target),
+        }
+    }
+
+    /// The region its ARN names, if it was given as one.
+    pub fn arn_region(&self) -> Option<&str> {
+        match self {
+            Target::SecretsManager(target) => SecretsManager::arn_region(target),
+            Target::ParameterStore(target) => ParameterStore::arn_region(target),
         }
     }
 

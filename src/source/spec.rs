@@ -150,10 +150,15 @@ pub fn check_arn_region_and_account(region: &str, account: &str) -> Result<(), S
     {
         return Err(format!("{region:?} is not an AWS region"));
     }
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+    if !is_account_id(account) {
         return Err(format!("{account:?} is not a 12-digit account id"));
     }
     Ok(())
+}
+
+/// An AWS account id: 12 digits.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -206,6 +206,31 @@ fn the_batch_call_and_customer_keys_only_when_asked() {
         .env_remove("AWS_REGION")
         .run()
         .expect_failure(2, "pass --region");
+    // With --account no AWS call is made, and the region is found as for every command.
+    std::fs::create_dir_all(env.path(".aws")).unwrap();
+    std::fs::write(
+        env.path(".aws/config"),
+        "[profile ci]\nregion = ap-south-1\n",
+    )
+    .unwrap();
+    let from_profile = env
+        .awssecrets([
+            "policy",
+            "--account",
+            "123456789012",
+            "--profile",
+            "ci",
+            "-s",
+            "ci/a",
+        ])
+        .env_remove("AWS_REGION")
+        .run();
+    assert!(
+        from_profile
+            .expect_success()
+            .stdout
+            .contains("arn:aws:secretsmanager:ap-south-1:123456789012:secret:ci/a-??????")
+    );
     env.run(["policy", "--account", "123456789012"])
         .expect_failure(2, "nothing to write a policy for");
 }
