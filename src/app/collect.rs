@@ -78,6 +78,10 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
 
 /// `--verbose`: where region and credentials came from, the endpoint, TLS trust and proxies.
 pub fn log_session(session: &Session, log: Log) {
+    // Nothing of it is worked out on a quiet run (describing a route builds a proxy matcher).
+    if !log.verbose {
+        return;
+    }
     log.info(format!(
         "region {} (from {}), credentials from {}{} ({} ms)",
         session.default_region.as_deref().unwrap_or("(none)"),
@@ -94,7 +98,10 @@ pub fn log_session(session: &Session, log: Log) {
     if !session.proxy.is_empty() {
         let endpoint = session.endpoint_url().map_or_else(
             || {
-                let region = session.default_region.as_deref().unwrap_or("us-east-1");
+                let region = session
+                    .default_region
+                    .as_deref()
+                    .unwrap_or(aws::FALLBACK_STS_REGION);
                 format!("https://secretsmanager.{region}.amazonaws.com")
             },
             str::to_owned,

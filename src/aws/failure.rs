@@ -22,10 +22,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     match error {
-        SdkError::TimeoutError(_) => Failure::new(
-            FailureKind::Unavailable,
-            "no answer within the time allowed (--timeout), retries included",
-        ),
+        SdkError::TimeoutError(_) => out_of_time(),
         SdkError::DispatchFailure(failure) => {
             let cause = error_chain(error);
             if failure.is_timeout() {
@@ -68,6 +65,14 @@ where
         }
         _ => Failure::new(FailureKind::Other, error_chain(error)),
     }
+}
+
+/// A call that had no answer before the run's `--timeout`.
+pub fn out_of_time() -> Failure {
+    Failure::new(
+        FailureKind::Unavailable,
+        "no answer within the time allowed (--timeout), retries included",
+    )
 }
 
 /// Classification by the source's codes, the shared codes, then the HTTP status.

@@ -26,5 +26,5 @@ pub use pages::Pages;
 pub use proxy::ProxySettings;
 pub use retry::{NoRetryCanFix, within_timeout};
 pub use role::is_valid_session_name;
-pub use session::{CallerIdentity, Session, connect, default_region};
-pub use throttle::{CallBudget, MAX_IN_FLIGHT, OnThrottling, ThrottlingIsDecidedPerRun};
+pub use session::{CallerIdentity, FALLBACK_STS_REGION, Session, connect, default_region};
+pub use throttle::{CallBudget, OnThrottling, ThrottlingIsDecidedPerRun};

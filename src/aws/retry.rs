@@ -13,7 +13,8 @@ use crate::error::{Error, Failure, FailureKind, error_chain};
 
 /// How long a single attempt (connect, send, read) may take before it is retried.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Throttling, 5xx, timeouts and connection errors are retried: this many attempts in all...
+/// 5xx, timeouts and connection errors are retried (and STS's throttling; a source's throttled
+/// calls are the run's to retry, see `throttle.rs`): this many attempts in all...
 pub const RETRY_ATTEMPTS: u32 = 5;
 /// ...with jittered exponential backoff from this base (CI wants answers fast)...
 pub const RETRY_INITIAL_BACKOFF: Duration = Duration::from_millis(200);

@@ -37,7 +37,7 @@ const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
 /// ...and is tried this many times, so that off EC2 the chain gives up within seconds.
 const IMDS_ATTEMPTS: u32 = 2;
 /// STS has a global endpoint; used when no region is known (e.g. only full ARNs were given).
-const FALLBACK_STS_REGION: &str = "us-east-1";
+pub const FALLBACK_STS_REGION: &str = "us-east-1";
 
 /// A configured connection to AWS: region, endpoint and credentials resolved once.
 pub struct Session {

@@ -13,15 +13,17 @@ use aws_smithy_runtime_api::client::retries::classifiers::{
 };
 use tokio::sync::Semaphore;
 
-use super::failure::is_throttled_response;
+use super::failure::{is_throttled_response, out_of_time};
+use super::retry::{RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF};
 use crate::error::{Failure, FailureKind};
 
 /// Calls one run may have in flight at once, every source and region together.
 pub const MAX_IN_FLIGHT: usize = 16;
-/// The first backoff after throttling is drawn from 0 to this...
-pub const BACKOFF_BASE: Duration = Duration::from_millis(200);
-/// ...doubling at each throttling of the same call, up to this.
-pub const BACKOFF_CAP: Duration = Duration::from_secs(5);
+/// The first backoff after throttling is drawn from 0 to the SDK retries' base, doubling at
+/// each throttling of the same call, up to their cap: one backoff policy for the run.
+const BACKOFF_BASE: Duration = RETRY_INITIAL_BACKOFF;
+/// The longest backoff.
+const BACKOFF_CAP: Duration = RETRY_MAX_BACKOFF;
 
 /// What a call does when AWS throttles it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,12 +70,7 @@ impl CallBudget {
                 attempt().await
             })
             .await
-            .unwrap_or_else(|_| {
-                Err(Failure::new(
-                    FailureKind::Unavailable,
-                    "no answer within the time allowed (--timeout), retries included",
-                ))
-            });
+            .unwrap_or_else(|_| Err(out_of_time()));
             let failure = match result {
                 Err(failure) if failure.kind == FailureKind::Throttled => failure,
                 other => return other,
