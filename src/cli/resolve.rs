@@ -54,7 +54,8 @@ fn policy(
         .transpose()
         .map_err(Error::Usage)?;
     Ok(app::Command::Policy(app::Policy {
-        specs: specs(&args.secrets, environment(SECRETS_ENV).as_deref(), None)?,
+        specs: specs(&args.secrets, environment(SECRETS_ENV).as_deref(), None)
+            .map_err(Error::Usage)?,
         aws: aws_options(&args.aws),
         account: args.account,
         batch: args.batch,
@@ -63,18 +64,18 @@ fn policy(
     }))
 }
 
-/// Parses every SPEC (from `flags`, else `secrets_env`), reporting all bad ones at once; a
-/// version stage applies to every Secrets Manager SPEC.
+/// Parses every SPEC (from `flags`, else `secrets_env`), reporting all bad ones at once (one
+/// per line); a version stage applies to every Secrets Manager SPEC.
 fn specs(
     flags: &[String],
     secrets_env: Option<&str>,
     version_stage: Option<&String>,
-) -> Result<Vec<Spec>, Error> {
+) -> Result<Vec<Spec>, String> {
     let texts: Vec<&str> = if flags.is_empty() {
-        match secrets_env.map(split_spec_list).transpose() {
-            Ok(texts) => texts.unwrap_or_default(),
-            Err(problem) => return Err(Error::Usage(problem)),
-        }
+        secrets_env
+            .map(split_spec_list)
+            .transpose()?
+            .unwrap_or_default()
     } else {
         flags.iter().map(String::as_str).collect()
     };
@@ -94,7 +95,7 @@ fn specs(
     if problems.is_empty() {
         Ok(specs)
     } else {
-        Err(Error::Usage(problems.join("\n")))
+        Err(problems.join("\n"))
     }
 }
 
@@ -162,8 +163,8 @@ fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selectio
     let mut problems = Vec::new();
     let specs = match specs(&args.secrets, secrets_env, args.version_stage.as_ref()) {
         Ok(specs) => specs,
-        Err(error) => {
-            problems.push(error.to_string());
+        Err(problem) => {
+            problems.push(problem);
             Vec::new()
         }
     };
