@@ -5,8 +5,15 @@
 # printing ::add-mask:: for every value first.
 set -eu
 
+# Workflow command data, as the runner reads it back: %, CR and LF escaped (an input holding a
+# line break cannot start a workflow command of its own), other control characters shown as ?.
+command_data() {
+    printf '%s' "$1" | tr '\000-\011\013\014\016-\037\177' '?' |
+        awk 'BEGIN { ORS = "" } { gsub(/%/, "%25"); gsub(/\r/, "%0D"); if (NR > 1) print "%0A"; print }'
+}
+
 fail() {
-    echo "::error title=awssecrets::$1"
+    echo "::error title=awssecrets::$(command_data "$1")"
     exit 1
 }
 
@@ -83,13 +90,16 @@ if [ -z "$binary" ]; then
     binary=$directory/awssecrets
 fi
 
-set -- --format "$format"
+# Every value is masked first, whatever the format: a later step may print the file. Messages
+# name this action's inputs.
+set -- --format "$format" --add-mask --inputs-of github-action
 if [ -n "${INPUT_REGION:-}" ]; then set -- "$@" --region "$INPUT_REGION"; fi
 if [ -n "${INPUT_ROLE_TO_ASSUME:-}" ]; then set -- "$@" --role-arn "$INPUT_ROLE_TO_ASSUME"; fi
 if [ -n "${INPUT_ROLE_SESSION_NAME:-}" ]; then set -- "$@" --role-session-name "$INPUT_ROLE_SESSION_NAME"; fi
 if [ -n "${INPUT_OUTPUT:-}" ]; then set -- "$@" --output "$INPUT_OUTPUT"; fi
 if [ -n "${INPUT_PREFIX:-}" ]; then set -- "$@" --prefix "$INPUT_PREFIX"; fi
 if [ "${INPUT_UPPERCASE:-false}" = true ]; then set -- "$@" --uppercase; fi
+if [ "${INPUT_ONLY_LISTED_KEYS:-false}" = true ]; then set -- "$@" --only-listed-keys; fi
 
 # Each line is one SPEC (commas belong to the SPEC), each allowed name one option.
 specs=${INPUT_SECRET_IDS:-}

@@ -1,7 +1,9 @@
 """Checks the GitLab CI/CD components offline: each one's spec and rendered job validate
 against GitLab's schema, and the rendered job script, run the way a runner would (its
-variables in the environment, sh, a fresh build directory), fetches from the emulator and
-leaves the artifact later jobs expect.
+variables in the environment, then project variables over them, as GitLab's precedence has
+it; sh; a fresh build directory), fetches from the emulator and leaves the artifact later jobs
+expect. Every run has project variables named like the components' old job variables and the
+binary's own settings: none may change what a job does.
 
 usage: check_ci_templates.py EMULATOR_URL AWSSECRETS_BINARY
 """
@@ -88,6 +90,27 @@ def render(template, given):
     return rendered
 
 
+# Project, group and pipeline variables override the variables a job's YAML sets: hostile
+# ones, named as a component would hand its inputs to the binary through variables.
+PROJECT_VARIABLES = {
+    "AWSSECRETS_FORMAT": "sh",
+    "AWSSECRETS_SECRETS": "component/evil",
+    "AWSSECRETS_ROLE_ARN": "arn:aws:iam::123456789012:role/evil",
+    "AWSSECRETS_GITLAB_MAX_VARIABLES": "1",
+    "AWSSECRETS_GITLAB_MAX_BYTES": "1",
+    "FETCH_SECRETS": "component/evil",
+    "FETCH_ALLOW_NAMES": "PATH",
+    "FETCH_REGION": "us-east-1",
+    "FETCH_OUTPUT": "elsewhere",
+    "FETCH_OIDC": "true",
+    "FETCH_MAX_VARIABLES": "1",
+    "FETCH_MAX_BYTES": "1",
+    "output": "elsewhere",
+    "region": "us-east-1",
+    "role_arn": "arn:aws:iam::123456789012:role/evil",
+}
+
+
 def run_job(job, binary, url, extra_env, expect_code=0):
     """Runs the job's script with sh in a fresh build directory; returns that directory."""
     build_dir = pathlib.Path(tempfile.mkdtemp(prefix="awssecrets-job-"))
@@ -107,6 +130,7 @@ def run_job(job, binary, url, extra_env, expect_code=0):
     }
     # GitLab stores every variable as text: a boolean input becomes `true` or `false`.
     environment.update({name: as_gitlab_text(value) for name, value in job.get("variables", {}).items()})
+    environment.update(PROJECT_VARIABLES)
     environment.update(extra_env)
     script = "set -e\n" + "\n".join(job["script"])
     result = subprocess.run(["sh", "-c", script], cwd=build_dir, env=environment, capture_output=True, text=True)
@@ -144,8 +168,10 @@ def main():
     # With a role and the job's OIDC token (GitLab id_tokens puts it in AWSSECRETS_ID_TOKEN).
     oidc = render(ROOT / "templates/fetch-secrets.yml", {**given, "role_arn": "arn:aws:iam::123456789012:role/gitlab-ci", "format": "json"})
     job = oidc["fetch-secrets"]
-    if job["variables"]["FETCH_OIDC"] is not True:
-        fail("fetch-secrets: the oidc input did not render as a boolean")
+    for template, job_name in (("fetch-secrets.yml", "fetch-secrets"), ("dotenv-report.yml", "secrets-dotenv")):
+        rendered = render(ROOT / "templates" / template, {"image": given["image"], "secrets": "x"})[job_name]
+        if rendered.get("variables"):
+            fail(f"{template}: job variables {sorted(rendered['variables'])} (project variables override them): pass inputs as flags")
     # The OIDC branch is taken: without the token the job fails naming the id_tokens variable.
     _, result = run_job(job, binary, url, {}, expect_code=5)
     if "AWSSECRETS_ID_TOKEN" not in result.stderr:
@@ -174,8 +200,14 @@ def main():
     for template, job_name in (("fetch-secrets.yml", "fetch-secrets"), ("dotenv-report.yml", "secrets-dotenv")):
         inputs = {"image": given["image"], "region": "eu-west-1", "secrets": "component/kube"}
         _, result = run_job(render(ROOT / "templates" / template, inputs)[job_name], binary, url, {}, expect_code=7)
-        if "--allow-name KUBECONFIG" not in result.stderr:
-            fail(f"{template}: a reserved name was not refused:\n{result.stderr}")
+        if "add KUBECONFIG to the allow_names input" not in result.stderr or "--" in result.stderr:
+            fail(f"{template}: a reserved name was not refused naming the inputs:\n{result.stderr}")
+        listed = render(ROOT / "templates" / template, {**inputs, "secrets": "component/kube#KUBECONFIG"})
+        run_job(listed[job_name], binary, url, {})
+        strict = render(ROOT / "templates" / template, {**inputs, "secrets": "component/npm", "only_listed_keys": True})
+        _, result = run_job(strict[job_name], binary, url, {}, expect_code=7)
+        if "the only_listed_keys input takes only names the pipeline wrote" not in result.stderr:
+            fail(f"{template}: only_listed_keys did not refuse names the content chose:\n{result.stderr}")
         allowed = render(ROOT / "templates" / template, {**inputs, "allow_names": "KUBECONFIG\n"})
         run_job(allowed[job_name], binary, url, {})
 
@@ -190,9 +222,11 @@ def main():
     ):
         inputs = {"image": given["image"], "region": "eu-west-1", "secrets": spec, **extra}
         _, result = run_job(render(ROOT / "templates/dotenv-report.yml", inputs)["secrets-dotenv"], binary, url, {}, expect_code=7)
-        if fragment not in result.stderr or "the fetch-secrets component" not in result.stderr:
+        if fragment not in result.stderr or "the fetch-secrets component (format: sh)" not in result.stderr:
             fail(f"dotenv-report: the refusal does not offer the fetch-secrets component:\n{result.stderr}")
-        for named in re.findall(r"component's (\w+) input", result.stderr):
+        if "--" in result.stderr:
+            fail(f"dotenv-report: the refusal names options, not the component's inputs:\n{result.stderr}")
+        for named in re.findall(r"the (\w+) input", result.stderr):
             if named not in report_inputs:
                 fail(f"dotenv-report: the refusal suggests an input it does not have: {named}")
     run_job(render(ROOT / "templates/dotenv-report.yml", {"image": given["image"], "region": "eu-west-1", "secrets": "component/many", "max_variables": "25"})["secrets-dotenv"], binary, url, {})

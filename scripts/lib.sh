@@ -62,6 +62,19 @@ ensure_readers() {
     fi
 }
 
+# Installs the programs the hostile-secret tests run for real: Go and PHP (their JSON encoders,
+# for masking), make and git (what a secret's MAKEFLAGS and GIT_SSH_COMMAND would hijack).
+ensure_encoders() {
+    missing=
+    for program in go php make git; do command -v "$program" >/dev/null || missing=yes; done
+    [ -z "$missing" ] && return
+    echo "==> installing the programs the hostile-secret tests run" >&2
+    sudo_if_needed=
+    [ "$(id -u)" = 0 ] || sudo_if_needed=sudo
+    $sudo_if_needed apt-get update -qq
+    $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go php-cli make git
+}
+
 # Installs tinyproxy, the real HTTP proxy the proxy tests go through (on loopback only).
 ensure_proxy() {
     command -v tinyproxy >/dev/null && return

@@ -147,6 +147,10 @@ pub enum Error {
     /// Several failures, all reported; the exit code is the first one's.
     #[error("{}", list_failures(.0))]
     Several(Vec<Error>),
+
+    /// A failure told in the words of whoever runs awssecrets for the user ([`Wording`]).
+    #[error("{message}")]
+    Reworded { exit: ExitCode, message: String },
 }
 
 fn spaced(text: &str) -> String {
@@ -157,9 +161,10 @@ fn spaced(text: &str) -> String {
     }
 }
 
+/// AWS's own explanation, on one line whatever the answer held.
 fn explanation(message: &Option<String>) -> String {
     match message {
-        Some(message) if !message.is_empty() => format!(": {message}"),
+        Some(message) if !message.is_empty() => format!(": {}", message.replace(['\n', '\r'], " ")),
         _ => String::new(),
     }
 }
@@ -176,6 +181,46 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
         current = cause.source();
     }
     parts.join(": ")
+}
+
+/// `text` in double quotes, every control character, quote and backslash escaped: safe to
+/// quote in a message whatever it holds (a line break in it cannot start a line of its own,
+/// such as a CI workflow command).
+pub fn quoted(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// `text` as it is when it holds nothing a reader could mistake (no control character, space or
+/// quote), else [`quoted`]: for inputs a message names (paths, profiles, regions).
+pub fn shown(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| !c.is_control() && !c.is_whitespace() && c != '"' && c != '\\')
+    {
+        text.to_owned()
+    } else {
+        quoted(text)
+    }
+}
+
+/// A path as [`shown`] shows text.
+pub fn shown_path(path: &std::path::Path) -> String {
+    shown(&path.to_string_lossy())
+}
+
+/// A message made safe for a log: every control character but the line breaks the message
+/// itself is made of (and tabs) is escaped, so nothing it quotes can drive a terminal.
+pub fn printable(message: &str) -> String {
+    let mut shown = String::with_capacity(message.len());
+    for c in message.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 fn list_failures(errors: &[Error]) -> String {
@@ -201,6 +246,18 @@ impl Error {
             Error::Several(errors) => errors
                 .first()
                 .map_or(ExitCode::Failure, |first| first.exit_code()),
+            Error::Reworded { exit, .. } => *exit,
+        }
+    }
+
+    /// This error in the words of `wording` (itself on the command line).
+    pub fn reworded(self, wording: Wording) -> Error {
+        if wording == Wording::CommandLine {
+            return self;
+        }
+        Error::Reworded {
+            exit: self.exit_code(),
+            message: wording.reword(&self.to_string()),
         }
     }
 
@@ -245,6 +302,117 @@ impl Error {
     }
 }
 
+/// Whose words a message uses for the ways out it names: the command line's options, or the
+/// inputs of the CI integration that runs awssecrets for the user (who never typed a flag).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Wording {
+    /// `--allow-name PATH`.
+    #[default]
+    CommandLine,
+    /// The `fetch-secrets` GitLab component: `allow_names`, `format`, ...
+    FetchSecretsComponent,
+    /// The `dotenv-report` GitLab component: `allow_names`, `max_variables`, ...
+    DotenvReportComponent,
+    /// The GitHub action: `allow-names`, `format`, ...
+    GithubAction,
+}
+
+/// Options and the inputs that stand for them: (option, GitLab components' input, GitHub
+/// action's input). An option with no input of a caller keeps its name there.
+const INPUTS: &[(&str, Option<&str>, Option<&str>)] = &[
+    ("--allow-name", Some("allow_names"), Some("allow-names")),
+    (
+        "--only-listed-keys",
+        Some("only_listed_keys"),
+        Some("only-listed-keys"),
+    ),
+    ("--format", Some("format"), Some("format")),
+    ("--output", Some("output"), Some("output")),
+    ("--gitlab-max-variables", Some("max_variables"), None),
+    ("--gitlab-max-bytes", Some("max_bytes"), None),
+    ("--region", Some("region"), Some("region")),
+    ("--role-arn", Some("role_arn"), Some("role-to-assume")),
+    ("--role-session-name", None, Some("role-session-name")),
+    ("--secret", Some("secrets"), Some("secret-ids")),
+    ("--prefix", None, Some("prefix")),
+    ("--uppercase", None, Some("uppercase")),
+];
+
+/// Options that take a value (`--allow-name PATH`), as opposed to switches.
+const SWITCHES: &[&str] = &["--only-listed-keys", "--uppercase"];
+
+impl Wording {
+    /// The input standing for `option` in this caller's words, if it has one.
+    fn input(self, option: &str) -> Option<&'static str> {
+        let (_, gitlab, github) = INPUTS.iter().find(|(name, _, _)| *name == option)?;
+        match self {
+            Wording::CommandLine => None,
+            Wording::FetchSecretsComponent | Wording::DotenvReportComponent => *gitlab,
+            Wording::GithubAction => *github,
+        }
+    }
+
+    /// `message` with every option that stands for one of the caller's inputs named as that
+    /// input: `pass --allow-name PATH` becomes `add PATH to the allow_names input`,
+    /// `--format sh` becomes `format: sh`, a switch `the only_listed_keys input`.
+    pub fn reword(self, message: &str) -> String {
+        if self == Wording::CommandLine {
+            return message.to_owned();
+        }
+        let mut out = String::with_capacity(message.len() + 32);
+        let mut rest = message;
+        while let Some(start) = rest.find("--") {
+            let (before, from) = rest.split_at(start);
+            let length = from[2..]
+                .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+                .map_or(from.len(), |end| end + 2);
+            let option = &from[..length];
+            let standalone = before.is_empty() || before.ends_with([' ', '(', '"', '`']);
+            let Some(input) = self.input(option).filter(|_| standalone) else {
+                out.push_str(before);
+                out.push_str(option);
+                rest = &from[length..];
+                continue;
+            };
+            let after = &from[length..];
+            let value = after
+                .strip_prefix(' ')
+                .filter(|_| !SWITCHES.contains(&option))
+                .map(|text| {
+                    let end = text
+                        .find(|c: char| c.is_whitespace() || ",;)".contains(c))
+                        .unwrap_or(text.len());
+                    &text[..end]
+                })
+                .filter(|value| !value.is_empty() && !value.starts_with('-'));
+            match value {
+                Some(value) => {
+                    let consumed = length + 1 + value.len();
+                    let dotenv_fix = self == Wording::DotenvReportComponent && option == "--format";
+                    if let Some(lead) = before.strip_suffix("pass ") {
+                        out.push_str(lead);
+                        out.push_str(&format!("add {value} to the {input} input"));
+                    } else if dotenv_fix {
+                        out.push_str(before);
+                        out.push_str(&format!("the fetch-secrets component (format: {value})"));
+                    } else {
+                        out.push_str(before);
+                        out.push_str(&format!("{input}: {value}"));
+                    }
+                    rest = &from[consumed..];
+                }
+                None => {
+                    out.push_str(before);
+                    out.push_str(&format!("the {input} input"));
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +449,42 @@ mod tests {
         );
         assert_eq!(error.exit_code(), ExitCode::AccessDenied);
         assert_eq!(error.failure_kind(), Some(FailureKind::AccessDenied));
+    }
+
+    #[test]
+    fn quoted_and_printable_text_cannot_start_a_line_or_drive_a_terminal() {
+        assert_eq!(quoted("a\n::warning::x"), r#""a\n::warning::x""#);
+        assert_eq!(quoted("\u{1b}[31m"), r#""\u{1b}[31m""#);
+        assert_eq!(shown("vars.env"), "vars.env");
+        assert_eq!(shown("my vars.env"), r#""my vars.env""#);
+        assert_eq!(shown("x\n::error::y"), r#""x\n::error::y""#);
+        assert_eq!(shown(""), r#""""#);
+        assert_eq!(
+            printable("line\n\u{1b}[2Jcleared\r::x\tt"),
+            "line\n\\u{1b}[2Jcleared\\r::x\tt"
+        );
+    }
+
+    #[test]
+    fn a_component_or_the_action_names_its_inputs_not_options() {
+        let message = "variable PATH (from secret ci/a): a reserved name; list the key, or pass \
+            --allow-name PATH; --only-listed-keys refuses it; use --format sh (or awssecrets \
+            exec); --gitlab-max-bytes, --strict";
+        assert_eq!(Wording::CommandLine.reword(message), message);
+        assert_eq!(
+            Wording::FetchSecretsComponent.reword(message),
+            "variable PATH (from secret ci/a): a reserved name; list the key, or add PATH to the \
+             allow_names input; the only_listed_keys input refuses it; use format: sh (or \
+             awssecrets exec); the max_bytes input, --strict"
+        );
+        assert_eq!(
+            Wording::DotenvReportComponent.reword("use --format sh and load it"),
+            "use the fetch-secrets component (format: sh) and load it"
+        );
+        assert_eq!(
+            Wording::GithubAction.reword("pass --allow-name PATH; --gitlab-max-bytes; --role-arn"),
+            "add PATH to the allow-names input; --gitlab-max-bytes; the role-to-assume input"
+        );
     }
 
     #[test]

@@ -47,6 +47,7 @@ fn destination(path: &Path) -> io::Result<Destination> {
         }
         Err(error) => return Err(error),
     };
+    refuse_what_others_own_in_a_shared_directory(path, &metadata)?;
     let kind = metadata.file_type();
     if kind.is_symlink() {
         return match std::fs::canonicalize(path) {
@@ -74,6 +75,77 @@ fn destination(path: &Path) -> io::Result<Destination> {
     }
 }
 
+/// In a sticky directory anyone may write to (`/tmp`), a file, FIFO, device or symbolic link
+/// that another user owns (neither we nor the directory's owner) is refused: whoever planted
+/// it there would receive the output, or choose where it goes. The kernel refuses the same
+/// with `protected_fifos`, `protected_regular` and `protected_symlinks`, but not for root, and
+/// not where those are off.
+fn refuse_what_others_own_in_a_shared_directory(
+    path: &Path,
+    metadata: &std::fs::Metadata,
+) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let directory = std::fs::metadata(parent)?;
+    let shared = directory.mode() & 0o1002 == 0o1002;
+    let owner = metadata.uid();
+    let ours = owner == nix::unistd::geteuid().as_raw() || owner == directory.uid();
+    if !shared || ours {
+        return Ok(());
+    }
+    let kind = metadata.file_type();
+    let what = if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "a file"
+    };
+    Err(refusal(&format!(
+        "it is {what} that another user (uid {owner}) owns in a directory everyone may write \
+         to ({}): it could be a trap set to receive the output; write into a directory of your \
+         own",
+        crate::error::shown(&parent.to_string_lossy())
+    )))
+}
+
+/// Whether stdout is where the CI job's script writes, i.e. the job's log: the same open file
+/// as our parent's stdout (the shell running the script), and not a regular file. `$(...)`,
+/// `| cmd` and `> file` each give us a stdout of our own. Where the parent's cannot be read,
+/// stdout being the same open file as stderr (as GitLab's runner hands a script) says so.
+pub fn stdout_is_the_job_log() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let identity = |metadata: std::fs::Metadata| (metadata.dev(), metadata.ino());
+    let Ok(ours) = File::from(match io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => fd,
+        Err(_) => return false,
+    })
+    .metadata() else {
+        return false;
+    };
+    if ours.is_file() {
+        return false;
+    }
+    let ours = identity(ours);
+    let parent = nix::unistd::getppid().as_raw();
+    if parent > 1
+        && let Ok(theirs) = std::fs::metadata(format!("/proc/{parent}/fd/1"))
+    {
+        return identity(theirs) == ours;
+    }
+    io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .ok()
+        .and_then(|fd| File::from(fd).metadata().ok())
+        .is_some_and(|stderr| identity(stderr) == ours)
+}
+
 /// The descriptor `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N` names.
 fn open_descriptor(path: &Path) -> Option<i32> {
     let text = path.as_os_str().as_bytes();
@@ -91,6 +163,12 @@ fn open_descriptor(path: &Path) -> Option<i32> {
 
 fn refusal(why: &str) -> io::Error {
     io::Error::other(why.to_owned())
+}
+
+/// Refuses, before anything is written anywhere, a destination `-o` may not write to (as
+/// [`write_output`] and [`append`] would refuse it when writing).
+pub fn check_destination(path: &Path) -> io::Result<()> {
+    destination(path).map(|_| ())
 }
 
 /// Writes `contents` where `path` leads: a regular file (or a new one) is replaced atomically

@@ -6,7 +6,8 @@ fn main() -> ExitCode {
     match awssecrets::cli::parse().and_then(awssecrets::app::run) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            let message = format!("{error:#}");
+            eprintln!("error: {}", awssecrets::error::printable(&message));
             ExitCode::from(error.exit_code().code())
         }
     }

@@ -35,16 +35,44 @@ pub struct EnvVar {
     pub value: SecretValue,
     /// `value` is the base64 of a binary secret's bytes (`exec --file` writes the bytes).
     pub binary: bool,
+    /// Who chose the name: the pipeline, or what was fetched (see [`ChosenBy`]).
+    pub chosen_by: ChosenBy,
 }
 
 impl EnvVar {
-    /// A variable from a name and a value.
+    /// A variable from a name and a value, its name chosen by the value's source (the
+    /// cautious default: it is checked as content is).
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         EnvVar {
             name: name.into(),
             value: SecretValue::new(value.into()),
             binary: false,
+            chosen_by: ChosenBy::File,
         }
+    }
+}
+
+/// Who chose a variable's name. Only the pipeline decides what changes how a job runs: a name
+/// it wrote is never refused as reserved; a name anything else chose is, unless allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChosenBy {
+    /// The pipeline wrote it: the ALIAS of a plain value, or a key listed after `#`.
+    Pipeline,
+    /// Derived from an id the pipeline gave (`ci/job-token` -> `CI_JOB_TOKEN`): nobody chose
+    /// it, so it is checked as content is (an ALIAS chooses it).
+    Id,
+    /// A key of a JSON value that the SPEC did not list (its path, `a.b` for nested keys).
+    Key(String),
+    /// The name of a value a prefix (`ID*`) or a path (`ssm:/PATH/`) found.
+    Listing,
+    /// A line of an env file.
+    File,
+}
+
+impl ChosenBy {
+    /// Whether the fetched content (not the pipeline, not an id) chose the name.
+    pub fn is_content(&self) -> bool {
+        matches!(self, ChosenBy::Key(_) | ChosenBy::Listing)
     }
 }
 
@@ -77,31 +105,78 @@ pub struct Entry {
     /// Whether `stem` is a path below what the SPEC named (`ssm:/ci/app/`): an alias then
     /// prefixes it (`APP_DB_PASSWORD`) instead of replacing it.
     pub relative: bool,
+    /// Whether a listing found it (a prefix `ID*`, a path `ssm:/PATH/`) rather than the SPEC
+    /// naming it: its name was then chosen by whoever created it.
+    pub found_by_listing: bool,
     pub payload: Payload,
     /// The region it came from, and how long its call took (for `--verbose`).
     pub region: String,
     pub elapsed: Duration,
 }
 
+/// Where a layer of variables came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// e.g. `secret ci/prod` or `env file .ci-secrets`.
+    pub subject: String,
+    /// The SPEC that asked for it, as given (`None` for an env file).
+    pub spec: Option<String>,
+}
+
+impl Origin {
+    /// The origin of values a SPEC fetched.
+    pub fn of_spec(subject: impl Into<String>, spec: impl Into<String>) -> Origin {
+        Origin {
+            subject: subject.into(),
+            spec: Some(spec.into()),
+        }
+    }
+
+    /// The origin of variables read from somewhere no SPEC names (an env file).
+    pub fn of(subject: impl Into<String>) -> Origin {
+        Origin {
+            subject: subject.into(),
+            spec: None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.subject)
+    }
+}
+
 /// Variables from one origin (a secret, a parameter, an env file), named for warnings.
 #[derive(Debug, Clone)]
 pub struct Layer {
-    /// e.g. `secret ci/prod` or `env file .ci-secrets`.
-    pub origin: String,
+    pub origin: Origin,
     pub variables: Vec<EnvVar>,
+}
+
+/// A variable of a later layer that replaced one of an earlier layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub name: String,
+    /// Where the replaced variable came from.
+    pub earlier: Origin,
+    /// Where the one that replaced it came from.
+    pub later: Origin,
 }
 
 /// Variables after merging, each with the origin it finally came from.
 #[derive(Debug, Default)]
 pub struct Merged {
     pub variables: Vec<EnvVar>,
-    /// `origins[i]` is where `variables[i]` came from (`secret ci/prod`).
-    pub origins: Vec<String>,
+    /// `origins[i]` is where `variables[i]` came from.
+    pub origins: Vec<Origin>,
+    /// Every replacement, in the order it happened.
+    pub overrides: Vec<Override>,
 }
 
 /// Layers variables: a later layer's variable replaces an earlier one of the same name
-/// (keeping its place), with a warning naming the variable and both origins.
-pub fn merge_layers(layers: Vec<Layer>, warnings: &mut Vec<String>) -> Merged {
+/// (keeping its place); each replacement is recorded in [`Merged::overrides`].
+pub fn merge_layers(layers: Vec<Layer>) -> Merged {
     let mut merged = Merged::default();
     for layer in layers {
         for variable in layer.variables {
@@ -111,10 +186,11 @@ pub fn merge_layers(layers: Vec<Layer>, warnings: &mut Vec<String>) -> Merged {
                 .position(|seen| seen.name == variable.name)
             {
                 Some(index) => {
-                    warnings.push(format!(
-                        "variable {} from {} overrides the one from {}",
-                        variable.name, layer.origin, merged.origins[index]
-                    ));
+                    merged.overrides.push(Override {
+                        name: variable.name.clone(),
+                        earlier: merged.origins[index].clone(),
+                        later: layer.origin.clone(),
+                    });
                     merged.variables[index] = variable;
                     merged.origins[index] = layer.origin.clone();
                 }
@@ -128,6 +204,36 @@ pub fn merge_layers(layers: Vec<Layer>, warnings: &mut Vec<String>) -> Merged {
     merged
 }
 
+impl Merged {
+    /// One warning per pair of origins that overrode each other, naming the variables:
+    /// `secret svc/s01 overrides 2 variables of secret svc/s00: host, port`.
+    pub fn override_warnings(&self) -> Vec<String> {
+        let mut pairs: Vec<(&Origin, &Origin, Vec<&str>)> = Vec::new();
+        for replaced in &self.overrides {
+            match pairs.iter_mut().find(|(later, earlier, _)| {
+                *later == &replaced.later && *earlier == &replaced.earlier
+            }) {
+                Some((_, _, names)) => names.push(&replaced.name),
+                None => pairs.push((&replaced.later, &replaced.earlier, vec![&replaced.name])),
+            }
+        }
+        pairs
+            .into_iter()
+            .map(|(later, earlier, mut names)| {
+                names.sort_unstable();
+                match names[..] {
+                    [name] => format!("{later} overrides variable {name} of {earlier}"),
+                    _ => format!(
+                        "{later} overrides {} variables of {earlier}: {}",
+                        names.len(),
+                        names.join(", ")
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,7 +243,7 @@ mod tests {
         let variable = EnvVar::new("TOKEN", "hunter2");
         assert_eq!(
             format!("{variable:?}"),
-            r#"EnvVar { name: "TOKEN", value: ***, binary: false }"#
+            r#"EnvVar { name: "TOKEN", value: ***, binary: false, chosen_by: File }"#
         );
         let payload = Payload::Binary(Zeroizing::new(vec![1, 2, 3]));
         assert_eq!(format!("{payload:?}"), "Binary(*** 3 bytes)");
@@ -147,22 +253,22 @@ mod tests {
         );
     }
 
+    fn layer(subject: &str, variables: &[(&str, &str)]) -> Layer {
+        Layer {
+            origin: Origin::of_spec(subject, subject.trim_start_matches("secret ")),
+            variables: variables
+                .iter()
+                .map(|(name, value)| EnvVar::new(*name, *value))
+                .collect(),
+        }
+    }
+
     #[test]
     fn later_layers_override_earlier_ones_in_place() {
-        let mut warnings = Vec::new();
-        let merged = merge_layers(
-            vec![
-                Layer {
-                    origin: "secret ci/common".into(),
-                    variables: vec![EnvVar::new("A", "1"), EnvVar::new("B", "2")],
-                },
-                Layer {
-                    origin: "secret ci/prod".into(),
-                    variables: vec![EnvVar::new("B", "3"), EnvVar::new("C", "4")],
-                },
-            ],
-            &mut warnings,
-        );
+        let merged = merge_layers(vec![
+            layer("secret ci/common", &[("A", "1"), ("B", "2")]),
+            layer("secret ci/prod", &[("B", "3"), ("C", "4")]),
+        ]);
         assert_eq!(
             merged.variables,
             vec![
@@ -171,10 +277,33 @@ mod tests {
                 EnvVar::new("C", "4")
             ]
         );
-        assert_eq!(merged.origins[1], "secret ci/prod");
+        assert_eq!(merged.origins[1].subject, "secret ci/prod");
         assert_eq!(
-            warnings,
-            vec!["variable B from secret ci/prod overrides the one from secret ci/common"]
+            merged.override_warnings(),
+            vec!["secret ci/prod overrides variable B of secret ci/common"]
         );
+    }
+
+    #[test]
+    fn overrides_are_warned_once_per_pair_of_origins() {
+        let keys = [
+            ("user", "u"),
+            ("port", "p"),
+            ("host", "h"),
+            ("password", "x"),
+        ];
+        let merged = merge_layers(vec![
+            layer("secret svc/s00", &keys),
+            layer("secret svc/s01", &keys),
+            layer("secret svc/s02", &keys[..1]),
+        ]);
+        assert_eq!(
+            merged.override_warnings(),
+            vec![
+                "secret svc/s01 overrides 4 variables of secret svc/s00: host, password, port, user",
+                "secret svc/s02 overrides variable user of secret svc/s01",
+            ]
+        );
+        assert_eq!(merged.overrides.len(), 5);
     }
 }

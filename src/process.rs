@@ -2,13 +2,16 @@
 //! anyone but root, a write past the file size limit fails instead of killing it, and a
 //! command it starts gets back the ordinary state it changed.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::signal::{SigHandler, Signal, signal};
 
-/// The core size limits awssecrets started with (soft, hard), for the command it starts.
-static CORE_LIMITS: [AtomicU64; 2] = [AtomicU64::new(u64::MAX), AtomicU64::new(u64::MAX)];
+/// The core size limits awssecrets started with (soft, hard), for the command it starts;
+/// `unlimited` (RLIM_INFINITY) is a limit like any other.
+static CORE_LIMITS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+/// Whether [`CORE_LIMITS`] holds the limits read at start (else there is nothing to restore).
+static CORE_LIMITS_SAVED: AtomicBool = AtomicBool::new(false);
 
 /// No core dump at all (soft RLIMIT_CORE 0), and not dumpable: no core, no ptrace by another
 /// process of the same user, and /proc/PID/environ and /proc/PID/mem owned by root. Best
@@ -17,6 +20,7 @@ pub fn harden() {
     if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_CORE) {
         CORE_LIMITS[0].store(soft, Ordering::SeqCst);
         CORE_LIMITS[1].store(hard, Ordering::SeqCst);
+        CORE_LIMITS_SAVED.store(true, Ordering::SeqCst);
         // Only the soft limit: lowering the hard one could not be undone for the command.
         let _ = setrlimit(Resource::RLIMIT_CORE, 0, hard);
     }
@@ -37,7 +41,7 @@ pub fn restore_for_command() {
         CORE_LIMITS[0].load(Ordering::SeqCst),
         CORE_LIMITS[1].load(Ordering::SeqCst),
     );
-    if soft != u64::MAX || hard != u64::MAX {
+    if CORE_LIMITS_SAVED.load(Ordering::SeqCst) {
         let _ = setrlimit(Resource::RLIMIT_CORE, soft, hard);
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use awssecrets::mask::{Masker, mask_patterns};
-use awssecrets::model::{Entry, Layer, Payload, SecretValue, merge_layers};
+use awssecrets::model::{Entry, Layer, Origin, Payload, SecretValue, merge_layers};
 use awssecrets::naming::{NamingOptions, Shape, variables};
 use awssecrets::render::{self, Format};
 use clap::ValueEnum;
@@ -77,6 +77,7 @@ fn no_freed_block_holds_a_secret_value() {
             name: "ci/app".into(),
             stem: "ci/app".into(),
             relative: false,
+            found_by_listing: false,
             payload: Payload::Text(SecretValue::new(text)),
             region: "eu-west-1".into(),
             elapsed: std::time::Duration::ZERO,
@@ -95,19 +96,16 @@ fn no_freed_block_holds_a_secret_value() {
         .unwrap();
         // Names that differ only in case, which github-output refuses, are in one layer only.
         let one_case = all.clone();
-        let merged = merge_layers(
-            vec![
-                Layer {
-                    origin: "secret ci/app".into(),
-                    variables: all,
-                },
-                Layer {
-                    origin: "secret ci/app#".into(),
-                    variables: some,
-                },
-            ],
-            &mut warnings,
-        )
+        let merged = merge_layers(vec![
+            Layer {
+                origin: Origin::of_spec("secret ci/app", "ci/app"),
+                variables: all,
+            },
+            Layer {
+                origin: Origin::of_spec("secret ci/app", "ci/app#"),
+                variables: some,
+            },
+        ])
         .variables;
         let single_line: Vec<_> = merged
             .iter()

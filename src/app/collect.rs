@@ -2,23 +2,26 @@
 //! all or nothing, with every failure reported.
 
 use crate::aws::{self, Session};
+use crate::error::quoted;
 use crate::error::{Error, FailureKind};
-use crate::model::Layer;
+use crate::model::{Layer, Origin};
 use crate::naming;
-use crate::source;
+use crate::source::{self, Spec};
 
 use super::{Log, Selection};
 
 /// Fetches every selected value and turns each into a layer of variables; all or nothing,
 /// with every failure reported.
 pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>, Error> {
+    let mut warnings = Vec::new();
+    let specs = distinct(&selection.specs, &mut warnings);
     let session = aws::connect(&selection.aws).await?;
     log_session(&session, log);
     // --timeout bounds each call, retries included; this bounds them all together.
     let results = aws::within_timeout(
         selection.aws.timeout,
         "fetching secrets",
-        source::fetch_all(&session, &selection.specs),
+        source::fetch_all(&session, &specs),
     )
     .await?;
     for note in session.calls.notes() {
@@ -28,8 +31,7 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
 
     let mut errors = Vec::new();
     let mut layers = Vec::new();
-    let mut warnings = Vec::new();
-    for (spec, result) in selection.specs.iter().zip(results) {
+    for (spec, result) in specs.iter().zip(results) {
         let entries = match result {
             Ok(entries) => entries,
             // An optional SPEC that does not exist is skipped; any other failure still counts.
@@ -61,7 +63,7 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
                         }
                     ));
                     layers.push(Layer {
-                        origin: entry.subject.clone(),
+                        origin: Origin::of_spec(&entry.subject, &spec.text),
                         variables,
                     });
                 }
@@ -74,6 +76,30 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
         Some(error) => Err(error),
         None => Ok(layers),
     }
+}
+
+/// The SPECs in order, each given once: a SPEC given again is fetched once, with a warning
+/// (it would only override itself).
+fn distinct(specs: &[Spec], warnings: &mut Vec<String>) -> Vec<Spec> {
+    let mut kept: Vec<Spec> = Vec::with_capacity(specs.len());
+    let mut repeated: Vec<(&str, usize)> = Vec::new();
+    for spec in specs {
+        if kept.iter().any(|seen| seen.text == spec.text) {
+            match repeated.iter_mut().find(|(text, _)| *text == spec.text) {
+                Some((_, count)) => *count += 1,
+                None => repeated.push((&spec.text, 2)),
+            }
+        } else {
+            kept.push(spec.clone());
+        }
+    }
+    for (text, count) in repeated {
+        warnings.push(format!(
+            "SPEC {} is given {count} times: it is fetched once",
+            quoted(text)
+        ));
+    }
+    kept
 }
 
 /// `--verbose`: where region and credentials came from, the endpoint, TLS trust and proxies.

@@ -5,14 +5,14 @@ use crate::error::Error;
 use crate::exec;
 use crate::mask;
 use crate::model::merge_layers;
-use crate::naming::check_reserved;
+use crate::naming::check_names;
 use crate::process;
 use crate::source::env_file;
 
 use super::{Exec, Log, SECRETS_ENV, fetch_layers, runtime};
 
 pub fn exec(request: Exec) -> Result<u8, Error> {
-    let log = Log::new(request.selection.verbose);
+    let log = Log::of(&request.selection);
     let mut layers = Vec::new();
     for path in &request.env_files {
         let layer = env_file::read(path)?;
@@ -31,9 +31,9 @@ pub fn exec(request: Exec) -> Result<u8, Error> {
             "nothing to put in the environment: pass --secret SPEC, --env-file FILE or set {SECRETS_ENV}"
         )));
     }
-    let mut warnings = Vec::new();
-    let merged = merge_layers(layers, &mut warnings);
-    check_reserved(&merged, &request.selection.naming.allowed_names)?;
+    let merged = merge_layers(layers);
+    let mut warnings = merged.override_warnings();
+    check_names(&merged, request.selection.naming.rules())?;
     let mut variables = merged.variables;
     // Masks come from the values, before --file puts paths in their place; a binary secret's
     // bytes, which --file hands over as they are, are masked too when they are text.
@@ -63,7 +63,7 @@ pub fn exec(request: Exec) -> Result<u8, Error> {
         log.info(format!(
             "wrote {} to 0600 files in {} (removed when the command ends)",
             request.files.join(", "),
-            files.directory().display()
+            crate::error::shown_path(files.directory())
         ));
         Some(files)
     };

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::error::Error;
+use crate::error::{Error, shown_path};
 use crate::files;
 use crate::model::merge_layers;
-use crate::naming::check_reserved;
+use crate::naming::check_names;
 use crate::render::{self, Format};
 
 use super::{Export, Log, SECRETS_ENV, fetch_layers, runtime, write_stdout};
@@ -23,6 +23,12 @@ enum Destination {
 impl Destination {
     fn choose(request: &Export) -> Result<Self, Error> {
         match (request.format.appends_to(), &request.output) {
+            (Some(_), None) if request.stdout_on_purpose => Err(Error::Usage(format!(
+                "-o - prints to stdout, but --format {} appends to a file: pass -o FILE, or \
+                 leave -o out to append to ${}",
+                format_name(request.format),
+                request.format.appends_to().unwrap_or_default()
+            ))),
             (Some(_), Some(path)) => Ok(Destination::Append(path.clone())),
             (Some(variable), None) => request
                 .append_target
@@ -49,7 +55,7 @@ fn format_name(format: Format) -> String {
 
 pub fn export(request: Export) -> Result<u8, Error> {
     let started = Instant::now();
-    let log = Log::new(request.selection.verbose);
+    let log = Log::of(&request.selection);
     let destination = Destination::choose(&request)?;
     if request.selection.specs.is_empty() {
         return Err(Error::Usage(format!(
@@ -57,10 +63,9 @@ pub fn export(request: Export) -> Result<u8, Error> {
         )));
     }
     let layers = runtime()?.block_on(fetch_layers(&request.selection, log))?;
-    let mut warnings = Vec::new();
-    let merged = merge_layers(layers, &mut warnings);
-    log.warn_all(&warnings);
-    check_reserved(&merged, &request.selection.naming.allowed_names)?;
+    let merged = merge_layers(layers);
+    log.warn_all(&merged.override_warnings());
+    check_names(&merged, request.selection.naming.rules())?;
     let variables = merged.variables;
 
     let mut warnings = Vec::new();
@@ -74,23 +79,45 @@ pub fn export(request: Export) -> Result<u8, Error> {
     log.warn_all(&warnings);
     match destination {
         Destination::Append(path) => {
+            // The masks go first, but not before the file is known to be writable.
+            files::check_destination(&path)
+                .map_err(|source| Error::output(shown_path(&path), source))?;
             write_private_stdout(&rendered.commands, log)?;
             files::append(&path, &rendered.body)
-                .map_err(|source| Error::output(path.display(), source))?;
+                .map_err(|source| Error::output(shown_path(&path), source))?;
             log.info(format!(
                 "appended {} variables to {}",
                 variables.len(),
-                path.display()
+                shown_path(&path)
             ));
         }
-        Destination::Stdout => write_private_stdout(&rendered.body, log)?,
+        Destination::Stdout => {
+            if request.in_ci && !request.stdout_on_purpose && files::stdout_is_the_job_log() {
+                return Err(Error::output(
+                    "stdout",
+                    std::io::Error::other(
+                        "it is the CI job's log (CI is set, and awssecrets writes where the \
+                         job's script writes): every value would be printed there; write a file \
+                         with -o FILE (and load it in later jobs), or pass -o - to print to \
+                         stdout on purpose",
+                    ),
+                ));
+            }
+            write_private_stdout(&rendered.commands, log)?;
+            write_private_stdout(&rendered.body, log)?
+        }
         Destination::File(path) => {
+            if !rendered.commands.is_empty() {
+                files::check_destination(&path)
+                    .map_err(|source| Error::output(shown_path(&path), source))?;
+                write_private_stdout(&rendered.commands, log)?;
+            }
             files::write_output(&path, &rendered.body)
-                .map_err(|source| Error::output(path.display(), source))?;
+                .map_err(|source| Error::output(shown_path(&path), source))?;
             log.info(format!(
                 "wrote {} variables to {} (mode 0600)",
                 variables.len(),
-                path.display()
+                shown_path(&path)
             ));
         }
     }

@@ -14,7 +14,7 @@ pub use collect::fetch_layers;
 pub use policy::Trust;
 
 use crate::aws::AwsOptions;
-use crate::error::Error;
+use crate::error::{Error, Wording, printable};
 use crate::naming::NamingOptions;
 use crate::render::{self, Format};
 use crate::source::Spec;
@@ -38,6 +38,8 @@ pub struct Selection {
     pub naming: NamingOptions,
     pub aws: AwsOptions,
     pub verbose: bool,
+    /// Whose words messages use (a CI integration's inputs, or the options).
+    pub wording: Wording,
 }
 
 /// `export`: print the variables for their consumer.
@@ -49,6 +51,10 @@ pub struct Export {
     pub render: render::Options,
     /// `-o FILE`; for a format that appends, the file to append to.
     pub output: Option<PathBuf>,
+    /// `-o -`: stdout, on purpose (even where it is a CI job's log).
+    pub stdout_on_purpose: bool,
+    /// Running in CI (`CI` set): stdout may be the job's log.
+    pub in_ci: bool,
     /// The file an appending format appends to when `-o` is not given (`$GITHUB_ENV`).
     pub append_target: Option<PathBuf>,
 }
@@ -93,36 +99,58 @@ pub struct Whoami {
 /// is made undumpable (see [`crate::process::harden`]).
 pub fn run(command: Command) -> Result<u8, Error> {
     crate::process::harden();
+    let wording = match &command {
+        Command::Export(request) => request.selection.wording,
+        Command::Exec(request) => request.selection.wording,
+        Command::Whoami(_) | Command::Policy(_) => Wording::CommandLine,
+    };
     match command {
         Command::Export(request) => export::export(request),
         Command::Exec(request) => exec::exec(request),
         Command::Whoami(request) => whoami::whoami(request),
         Command::Policy(request) => policy::policy(request),
     }
+    .map_err(|error| error.reworded(wording))
 }
 
-/// What goes to stderr: warnings always, progress with `--verbose`. Never a value.
+/// What goes to stderr: warnings always, progress with `--verbose`. Never a value; nothing
+/// it quotes can drive a terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Log {
     verbose: bool,
+    wording: Wording,
 }
 
 impl Log {
     /// A log that shows progress when `verbose`.
     pub fn new(verbose: bool) -> Log {
-        Log { verbose }
+        Log {
+            verbose,
+            wording: Wording::CommandLine,
+        }
+    }
+
+    /// The log of a run with `selection`: its verbosity, its caller's words.
+    pub fn of(selection: &Selection) -> Log {
+        Log {
+            verbose: selection.verbose,
+            wording: selection.wording,
+        }
     }
 
     /// Progress line, shown with `--verbose`.
     pub fn info(&self, message: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("awssecrets: {}", message.as_ref());
+            eprintln!("awssecrets: {}", printable(message.as_ref()));
         }
     }
 
     /// Warning, always shown.
     pub fn warn(&self, message: impl AsRef<str>) {
-        eprintln!("warning: {}", message.as_ref());
+        eprintln!(
+            "warning: {}",
+            printable(&self.wording.reword(message.as_ref()))
+        );
     }
 
     fn warn_all(&self, warnings: &[String]) {

@@ -84,8 +84,32 @@ where
         subject,
         classify(error, no_source_codes),
         &region,
-        config.endpoint_url(),
+        service_endpoint(config, STS_SERVICE_ID).as_deref(),
     )
+}
+
+/// STS's service id, as its SDK reads `AWS_ENDPOINT_URL_STS` and a profile's `sts` section.
+pub const STS_SERVICE_ID: &str = "STS";
+
+/// The endpoint the SDK sends the service's requests to, when one is configured: the service's
+/// own (`AWS_ENDPOINT_URL_<SERVICE>`, a profile's `services` section) unless `--endpoint-url`
+/// set one for every service, as the SDK's client builders decide.
+pub fn service_endpoint(config: &SdkConfig, service_id: &str) -> Option<String> {
+    if !config.get_origin("endpoint_url").is_client_config()
+        && let Some(own) = config.service_config().and_then(|service_config| {
+            service_config.load_config(
+                aws_types::service_config::ServiceConfigKey::builder()
+                    .service_id(service_id)
+                    .env("AWS_ENDPOINT_URL")
+                    .profile("endpoint_url")
+                    .build()
+                    .expect("every field is set"),
+            )
+        })
+    {
+        return Some(own);
+    }
+    config.endpoint_url().map(str::to_owned)
 }
 
 fn temporary_credentials(

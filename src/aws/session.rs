@@ -26,7 +26,7 @@ use super::retry::{
     ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, RETRY_ATTEMPTS, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF,
     within_timeout,
 };
-use super::role::sts_client;
+use super::role::{STS_SERVICE_ID, service_endpoint, sts_client};
 use super::throttle::CallBudget;
 use crate::error::{Error, Failure, FailureKind};
 
@@ -291,7 +291,7 @@ impl Session {
                 "GetCallerIdentity",
                 classify(&error, no_source_codes),
                 region,
-                self.endpoint_url(),
+                service_endpoint(&self.config, STS_SERVICE_ID).as_deref(),
             )
         })?;
         Ok(CallerIdentity {

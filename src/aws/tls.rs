@@ -71,7 +71,12 @@ pub fn trust() -> Result<Trust, Error> {
 /// Reads a PEM bundle, refusing one that holds no usable CA certificate (the SDK would panic on
 /// a certificate it cannot parse).
 fn read_certificates(variable: &str, path: &Path) -> Result<(Vec<u8>, usize), Error> {
-    let problem = |what: String| Error::Usage(format!("{variable}={}: {what}", path.display()));
+    let problem = |what: String| {
+        Error::Usage(format!(
+            "{variable}={}: {what}",
+            crate::error::shown_path(path)
+        ))
+    };
     let pem = std::fs::read(path).map_err(|error| problem(format!("cannot read it: {error}")))?;
     let mut count = 0;
     for (index, certificate) in CertificateDer::pem_slice_iter(&pem).enumerate() {

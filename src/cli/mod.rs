@@ -58,7 +58,8 @@ Exit codes:
   0 success            3 not found               6 throttled, network, timeout
   1 unexpected error   4 access denied or KMS    7 bad secret content for the format
   2 usage error        5 no or rejected creds    8 cannot write the output
-                                                   (7 also: a reserved name)";
+                                                   (or stdout is the CI job's log)
+  7 also: a reserved name the secret's content chose (see --allow-name)";
 
 /// Fetch AWS Secrets Manager secrets and Parameter Store parameters and print them as variables
 /// for CI, or run a command with them.
@@ -233,7 +234,7 @@ pub struct ExecArgs {
     /// Write variable NAME's value (a binary secret's bytes) to a 0600 file in a private 0700
     /// directory and set NAME to its path instead, for tools that want a path (kubeconfig,
     /// keys); repeatable. The directory is removed when COMMAND ends, by signal included
-    #[arg(long = "file", value_name = "NAME")]
+    #[arg(long = "file", value_name = "NAME", value_parser = parse_variable_name)]
     pub files: Vec<String>,
 
     /// Mask secret values in COMMAND's output (default when $CI is set, as GitLab and GitHub do)
@@ -265,9 +266,16 @@ pub struct ExportArgs {
     pub format: Format,
 
     /// Write to FILE (created 0600, replaced atomically) instead of stdout; for --format github,
-    /// the file to append to instead of $GITHUB_ENV
+    /// the file to append to instead of $GITHUB_ENV. `-o -` is stdout on purpose: in CI
+    /// (`CI` set), values are printed to stdout only so when stdout is the job's log
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Print GitHub's ::add-mask:: for every value (every line of a multi-line one) on stdout
+    /// first, whatever the format: so that a later step printing the file shows *** (the
+    /// github formats always do)
+    #[arg(long)]
+    pub add_mask: bool,
 
     /// --format gitlab: refuse more variables than this (your instance's dotenv_variables
     /// limit; GitLab.com 50, 100 or 150 by tier, self-managed 20 by default) [default: 150]
@@ -312,11 +320,24 @@ pub struct SelectionArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Let secrets set NAME although it is reserved (PATH, LD_*, BASH_ENV, NODE_OPTIONS,
-    /// GITHUB_*, CI_JOB_TOKEN, ...: names that decide which code runs, or that CI sets);
-    /// repeatable. The README lists every reserved name and why
+    /// Let a secret's content set NAME although it is reserved (PATH, LD_*, *_PROXY,
+    /// NODE_OPTIONS, AWS_ENDPOINT_URL*, GITHUB_*, CI_JOB_TOKEN, ...: names that change which
+    /// program runs, what it loads or trusts, or how CI runs the job); repeatable. Names the
+    /// pipeline wrote (an ALIAS, a key listed after #) need no allowing. docs/security.md lists
+    /// every reserved name and why
     #[arg(long = "allow-name", value_name = "NAME")]
     pub allow_names: Vec<String>,
+
+    /// Refuse every name a secret's content chose (JSON keys not listed after #, names found
+    /// under a prefix or path): only ALIASes, listed keys and names derived from the ids
+    /// given. For secrets that others than the pipeline's authors may write
+    #[arg(long)]
+    pub only_listed_keys: bool,
+
+    /// Name the inputs of the CI integration that runs awssecrets in messages, instead of
+    /// the options
+    #[arg(long, value_enum, hide = true, value_name = "CALLER")]
+    pub inputs_of: Option<Caller>,
 
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -326,20 +347,31 @@ pub struct SelectionArgs {
     pub verbose: bool,
 }
 
+/// Who runs awssecrets on the user's behalf, for `--inputs-of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Caller {
+    /// The fetch-secrets GitLab component.
+    FetchSecretsComponent,
+    /// The dotenv-report GitLab component.
+    DotenvReportComponent,
+    /// The GitHub action.
+    GithubAction,
+}
+
 /// How to reach AWS.
 #[derive(Debug, Args)]
 pub struct AwsArgs {
     /// AWS region (default: the SDK's usual sources, e.g. AWS_REGION or the profile); a full
     /// ARN's own region always wins for that secret
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", value_parser = parse_single_word)]
     pub region: Option<String>,
 
     /// Named profile from the AWS config files (default: AWS_PROFILE, else "default")
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_single_word)]
     pub profile: Option<String>,
 
     /// Send every AWS request to this URL (AWS_ENDPOINT_URL is honoured too)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_single_word)]
     pub endpoint_url: Option<String>,
 
     /// Give up on AWS after this many seconds in all, retries included
@@ -347,7 +379,7 @@ pub struct AwsArgs {
     pub timeout: f64,
 
     /// Assume this IAM role with whatever credentials were found (or with a CI OIDC token)
-    #[arg(long, value_name = "ARN", env = "AWSSECRETS_ROLE_ARN")]
+    #[arg(long, value_name = "ARN", env = "AWSSECRETS_ROLE_ARN", value_parser = parse_single_word)]
     pub role_arn: Option<String>,
 
     /// Session name for --role-arn, shown in CloudTrail [default: from the CI job (GitLab project
@@ -366,12 +398,29 @@ pub struct AwsArgs {
     /// Exchange the OIDC token (JWT) held in environment variable VAR for --role-arn credentials
     /// (GitLab: the variable named under id_tokens:). On GitHub Actions with a role and the
     /// id-token: write permission, the token is fetched without this option
-    #[arg(long, value_name = "VAR")]
+    #[arg(long, value_name = "VAR", value_parser = parse_variable_name)]
     pub web_identity_token_env: Option<String>,
 
     /// Audience of the GitHub Actions OIDC token
     #[arg(long, value_name = "AUDIENCE", default_value = "sts.amazonaws.com")]
     pub oidc_audience: String,
+}
+
+fn parse_variable_name(text: &str) -> Result<String, String> {
+    if crate::naming::is_valid_variable_name(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("a variable name is letters, digits and _, not first a digit".into())
+    }
+}
+
+/// A value that is one word: no space, no line break, no control character.
+fn parse_single_word(text: &str) -> Result<String, String> {
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err("it holds a space, a line break or a control character".into())
+    } else {
+        Ok(text.to_owned())
+    }
 }
 
 fn parse_session_name(text: &str) -> Result<String, String> {

@@ -8,12 +8,13 @@ use std::time::Duration;
 use clap::Parser;
 
 use super::{
-    AwsArgs, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, SelectionArgs, WhoamiArgs,
+    AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, SelectionArgs, WhoamiArgs,
     WhoamiFormat,
 };
 use crate::app::{self, SECRETS_ENV, Selection};
 use crate::aws::AwsOptions;
 use crate::error::Error;
+use crate::error::Wording;
 use crate::naming::{NamingOptions, UNUSABLE_NAME, is_valid_variable_name};
 use crate::render;
 use crate::source::{Spec, Target, split_spec_list};
@@ -21,7 +22,28 @@ use crate::source::{Spec, Target, split_spec_list};
 /// Parses the command line (clap exits on its own errors, with code 2) and reads the
 /// environment variables that stand for options.
 pub fn parse() -> Result<app::Command, Error> {
-    resolve(Cli::parse(), &|name| std::env::var_os(name))
+    let args: Vec<OsString> = std::env::args_os().collect();
+    refuse_control_characters(&args)?;
+    resolve(Cli::parse_from(args), &|name| std::env::var_os(name))
+}
+
+/// No option takes a line break or a control character: one is refused before clap, which
+/// would quote it raw in its message (where a line starting `::` is a CI workflow command).
+/// The command after `--` is `exec`'s to pass on as it is.
+fn refuse_control_characters(args: &[OsString]) -> Result<(), Error> {
+    let options = args.iter().skip(1).take_while(|arg| *arg != "--");
+    for (index, arg) in options.enumerate() {
+        let text = arg.to_string_lossy();
+        if text.chars().any(char::is_control) {
+            return Err(Error::Usage(format!(
+                "argument {} ({}) holds a line break or a control character, which no option \
+                 takes",
+                index + 1,
+                crate::error::quoted(&text)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The request `cli` asks for, reading option-like variables through `environment`.
@@ -117,11 +139,15 @@ fn export(
         render.gitlab_max_bytes = bytes as usize;
         render.gitlab_limits_given = true;
     }
+    render.add_masks = args.add_mask;
+    let stdout_on_purpose = args.output.as_deref() == Some(std::path::Path::new("-"));
     Ok(app::Command::Export(app::Export {
         selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
         format: args.format,
         render,
-        output: args.output,
+        output: args.output.filter(|_| !stdout_on_purpose),
+        stdout_on_purpose,
+        in_ci: in_ci(environment("CI").as_deref()),
         append_target,
     }))
 }
@@ -132,7 +158,7 @@ fn exec(
 ) -> Result<app::Command, Error> {
     Ok(app::Command::Exec(app::Exec {
         selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
-        mask: masking(args.mask, args.no_mask, environment("CI").as_deref()),
+        mask: args.mask || (!args.no_mask && in_ci(environment("CI").as_deref())),
         env_files: args.env_files,
         pristine: args.pristine,
         mask_min_length: args.mask_min_length,
@@ -149,12 +175,9 @@ fn whoami(args: WhoamiArgs) -> app::Command {
     })
 }
 
-/// Whether to mask: --mask/--no-mask (the last one given), else on when `ci` (the CI
-/// variable) is set to anything but empty, 0 or false.
-fn masking(mask: bool, no_mask: bool, ci: Option<&str>) -> bool {
-    if mask || no_mask {
-        return mask;
-    }
+/// Whether this is a CI job: `ci` (the CI variable, as GitLab and GitHub set it) is set to
+/// anything but empty, 0 or false.
+fn in_ci(ci: Option<&str>) -> bool {
     ci.is_some_and(|value| !matches!(value, "" | "0" | "false" | "FALSE" | "False"))
 }
 
@@ -196,19 +219,32 @@ fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selectio
             uppercase: args.uppercase,
             strict: args.strict,
             allowed_names: args.allow_names.clone(),
+            only_listed_keys: args.only_listed_keys,
         },
         aws: aws_options(&args.aws),
         verbose: args.verbose,
+        wording: match args.inputs_of {
+            None => Wording::CommandLine,
+            Some(Caller::FetchSecretsComponent) => Wording::FetchSecretsComponent,
+            Some(Caller::DotenvReportComponent) => Wording::DotenvReportComponent,
+            Some(Caller::GithubAction) => Wording::GithubAction,
+        },
     })
+}
+
+/// An option given empty (`--region ""`, as a CI integration passes an input left empty) is
+/// an option not given.
+fn given(value: &Option<String>) -> Option<String> {
+    value.clone().filter(|value| !value.is_empty())
 }
 
 fn aws_options(args: &AwsArgs) -> AwsOptions {
     AwsOptions {
-        region: args.region.clone(),
-        profile: args.profile.clone(),
-        endpoint_url: args.endpoint_url.clone(),
+        region: given(&args.region),
+        profile: given(&args.profile),
+        endpoint_url: given(&args.endpoint_url),
         timeout: Duration::from_secs_f64(args.timeout),
-        role_arn: args.role_arn.clone().filter(|arn| !arn.is_empty()),
+        role_arn: given(&args.role_arn),
         role_session_name: args.role_session_name.clone(),
         external_id: args.external_id.clone(),
         duration_seconds: args.duration_seconds,

@@ -44,7 +44,7 @@ impl SecretFiles {
             .map_err(|error| {
                 Error::Other(format!(
                     "cannot create a private directory for --file in {}: {error}",
-                    base.display()
+                    crate::error::shown_path(&base)
                 ))
             })?;
         let files = SecretFiles { directory };
@@ -119,9 +119,11 @@ mod tests {
             EnvVar::new("KUBECONFIG", "apiVersion: v1\nkind: Config\n"),
             EnvVar::new("OTHER", "stays"),
             EnvVar {
-                name: "KEYSTORE".into(),
-                value: SecretValue::new(aws_smithy_types::base64::encode([0u8, 1, 0xff, b'\n'])),
                 binary: true,
+                ..EnvVar::new(
+                    "KEYSTORE",
+                    aws_smithy_types::base64::encode([0u8, 1, 0xff, b'\n']),
+                )
             },
         ];
         let names = vec!["KUBECONFIG".to_owned(), "KEYSTORE".to_owned()];

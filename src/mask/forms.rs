@@ -1,8 +1,8 @@
 //! What a value may turn into on its way to a log, each of which is masked: the value itself
 //! and each line of it, their base64 (standard and URL-safe alphabets, at the three byte
-//! alignments a value can take inside a longer encoded text), their JSON string escape (as
-//! most encoders write it, and with non-ASCII escaped as Python's `json.dumps` does), and their
-//! percent-encoding (RFC 3986).
+//! alignments a value can take inside a longer encoded text), their JSON string escape as
+//! each mainstream encoder writes it by default ([`JSON_STYLES`]: Node and serde, Go, Python,
+//! PHP, .NET), and their percent-encoding (RFC 3986).
 
 use zeroize::Zeroizing;
 
@@ -80,8 +80,9 @@ fn encoded_forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
         forms.push(url_safe);
     }
     if let Ok(text) = std::str::from_utf8(value) {
-        forms.push(json_escaped(text, false));
-        forms.push(json_escaped(text, true));
+        for style in JSON_STYLES {
+            forms.push(json_escaped(text, &style));
+        }
     }
     forms.push(percent_encoded(value));
     forms
@@ -100,30 +101,123 @@ fn base64_at_alignment(value: &[u8], shift: usize) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(encoded.get(first..end).unwrap_or_default().to_vec())
 }
 
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+/// How one JSON encoder escapes a string by default. Every encoder escapes character by
+/// character, so a value's escape is found inside any larger document that holds it.
+struct JsonStyle {
+    /// `"` as `\"`, or as `\u0022` (.NET).
+    quote_as_unicode: bool,
+    /// Hex digits in upper case (.NET: `\u00E9`), else lower case.
+    upper_hex: bool,
+    /// Backspace and form feed as `\b` and `\f`, else `\u0008` and `\u000c` (Go 1.21 and older).
+    short_b_and_f: bool,
+    /// ASCII characters written as `\u00XX` (HTML-sensitive ones, for Go and .NET).
+    escaped_ascii: &'static [char],
+    /// U+2028 and U+2029 escaped (Go: JavaScript would end a line there).
+    line_separators: bool,
+    /// Every character from this one up written as `\uXXXX` (surrogate pairs beyond the BMP).
+    escape_from: Option<char>,
+    /// `/` as `\/` (PHP).
+    slash: bool,
+}
 
-/// The inside of a JSON string literal holding `text`; with `ascii`, every non-ASCII character
-/// as `\uXXXX` (surrogate pairs beyond the BMP), as Python's `json.dumps` writes it.
-fn json_escaped(text: &str, ascii: bool) -> Zeroizing<Vec<u8>> {
-    let mut escaped = Zeroizing::new(Vec::with_capacity(text.len() * 6 + 2));
+/// Each mainstream encoder's default escaping (measured with the encoders themselves: Node 20,
+/// Python 3.11, Go 1.19, PHP 8.2, .NET's System.Text.Json; Go 1.22+ and .NET 6+ from their
+/// sources).
+const JSON_STYLES: [JsonStyle; 6] = [
+    // Node's JSON.stringify, serde_json, Python with ensure_ascii=False.
+    JsonStyle {
+        quote_as_unicode: false,
+        upper_hex: false,
+        short_b_and_f: true,
+        escaped_ascii: &[],
+        line_separators: false,
+        escape_from: None,
+        slash: false,
+    },
+    // Go 1.22 and newer: encoding/json escapes HTML-sensitive characters.
+    JsonStyle {
+        quote_as_unicode: false,
+        upper_hex: false,
+        short_b_and_f: true,
+        escaped_ascii: &['<', '>', '&'],
+        line_separators: true,
+        escape_from: None,
+        slash: false,
+    },
+    // Go 1.21 and older.
+    JsonStyle {
+        quote_as_unicode: false,
+        upper_hex: false,
+        short_b_and_f: false,
+        escaped_ascii: &['<', '>', '&'],
+        line_separators: true,
+        escape_from: None,
+        slash: false,
+    },
+    // Python's json.dumps (ensure_ascii).
+    JsonStyle {
+        quote_as_unicode: false,
+        upper_hex: false,
+        short_b_and_f: true,
+        escaped_ascii: &[],
+        line_separators: false,
+        escape_from: Some('\u{7f}'),
+        slash: false,
+    },
+    // PHP's json_encode.
+    JsonStyle {
+        quote_as_unicode: false,
+        upper_hex: false,
+        short_b_and_f: true,
+        escaped_ascii: &[],
+        line_separators: false,
+        escape_from: Some('\u{80}'),
+        slash: true,
+    },
+    // .NET's System.Text.Json (JavaScriptEncoder.Default).
+    JsonStyle {
+        quote_as_unicode: true,
+        upper_hex: true,
+        short_b_and_f: true,
+        escaped_ascii: &['&', '\'', '+', '<', '>', '`'],
+        line_separators: false,
+        escape_from: Some('\u{7f}'),
+        slash: false,
+    },
+];
+
+/// The inside of a JSON string literal holding `text`, as `style`'s encoder writes it.
+fn json_escaped(text: &str, style: &JsonStyle) -> Zeroizing<Vec<u8>> {
+    let digits: &[u8; 16] = if style.upper_hex {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut escaped = Zeroizing::new(Vec::with_capacity(text.len() * 12 + 2));
+    let unicode = |escaped: &mut Vec<u8>, c: char| {
+        let mut units = [0u16; 2];
+        for unit in c.encode_utf16(&mut units) {
+            escaped.extend_from_slice(b"\\u");
+            for shift in [12, 8, 4, 0] {
+                escaped.push(digits[((*unit >> shift) & 15) as usize]);
+            }
+        }
+    };
     for c in text.chars() {
         match c {
+            '"' if style.quote_as_unicode => unicode(&mut escaped, c),
             '"' => escaped.extend_from_slice(b"\\\""),
             '\\' => escaped.extend_from_slice(b"\\\\"),
+            '/' if style.slash => escaped.extend_from_slice(b"\\/"),
             '\n' => escaped.extend_from_slice(b"\\n"),
             '\r' => escaped.extend_from_slice(b"\\r"),
             '\t' => escaped.extend_from_slice(b"\\t"),
-            '\u{8}' => escaped.extend_from_slice(b"\\b"),
-            '\u{c}' => escaped.extend_from_slice(b"\\f"),
-            c if (c as u32) < 0x20 || (ascii && !c.is_ascii()) => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    escaped.extend_from_slice(b"\\u");
-                    for shift in [12, 8, 4, 0] {
-                        escaped.push(HEX_LOWER[((*unit >> shift) & 15) as usize]);
-                    }
-                }
-            }
+            '\u{8}' if style.short_b_and_f => escaped.extend_from_slice(b"\\b"),
+            '\u{c}' if style.short_b_and_f => escaped.extend_from_slice(b"\\f"),
+            c if (c as u32) < 0x20 => unicode(&mut escaped, c),
+            c if style.escaped_ascii.contains(&c) => unicode(&mut escaped, c),
+            '\u{2028}' | '\u{2029}' if style.line_separators => unicode(&mut escaped, c),
+            c if style.escape_from.is_some_and(|from| c >= from) => unicode(&mut escaped, c),
             c => {
                 let mut buffer = [0u8; 4];
                 escaped.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
@@ -187,16 +281,31 @@ mod tests {
     }
 
     #[test]
-    fn json_escapes_as_encoders_write_them() {
-        let value = "a\"b\\c\nd\u{1}é🦀";
+    fn json_escapes_as_each_encoder_writes_them() {
+        let value = "pa<ss>\"wé€🦀/+&'`\u{8}\u{7f}\u{2028}\\";
+        let forms: Vec<String> = JSON_STYLES
+            .iter()
+            .map(|style| text(json_escaped(value, style)))
+            .collect();
         assert_eq!(
-            text(json_escaped(value, false)),
+            forms[0],
             serde_json::to_string(value).unwrap().trim_matches('"')
         );
-        assert_eq!(
-            text(json_escaped(value, true)),
-            r#"a\"b\\c\nd\u0001\u00e9\ud83e\udd80"#
-        );
+        let expected = [
+            // Node, serde_json
+            "pa<ss>\\\"wé€🦀/+&'`\\b\u{7f}\u{2028}\\\\",
+            // Go 1.22+
+            "pa\\u003css\\u003e\\\"wé€🦀/+\\u0026'`\\b\u{7f}\\u2028\\\\",
+            // Go 1.21-
+            "pa\\u003css\\u003e\\\"wé€🦀/+\\u0026'`\\u0008\u{7f}\\u2028\\\\",
+            // Python
+            "pa<ss>\\\"w\\u00e9\\u20ac\\ud83e\\udd80/+&'`\\b\\u007f\\u2028\\\\",
+            // PHP
+            "pa<ss>\\\"w\\u00e9\\u20ac\\ud83e\\udd80\\/+&'`\\b\u{7f}\\u2028\\\\",
+            // .NET
+            "pa\\u003Css\\u003E\\u0022w\\u00E9\\u20AC\\uD83E\\uDD80/\\u002B\\u0026\\u0027\\u0060\\b\\u007F\\u2028\\\\",
+        ];
+        assert_eq!(forms, expected);
     }
 
     #[test]

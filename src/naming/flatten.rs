@@ -118,7 +118,10 @@ pub(super) fn select_keys(object: RawObject, keys: Option<&[String]>) -> Result<
         .filter(|key| !object.iter().any(|(member, _)| member == *key))
         .collect();
     if !missing.is_empty() {
-        let present: Vec<&str> = object.iter().map(|(key, _)| key.as_str()).collect();
+        let present: Vec<String> = object
+            .iter()
+            .map(|(key, _)| crate::error::shown(key))
+            .collect();
         return Err(format!(
             "{} not in the secret (its keys: {})",
             describe_keys(&missing),

@@ -2,13 +2,15 @@
 
 mod flatten;
 mod reserved;
+mod rules;
 
 use crate::error::Error;
-use crate::model::{Entry, EnvVar, Payload, SecretValue};
+use crate::model::{ChosenBy, Entry, EnvVar, Payload, SecretValue};
 
 use flatten::{JsonProblem, flatten, parse_json_object, select_keys};
 
-pub use reserved::{UNUSABLE_NAME, check_reserved, reserved_names, reserved_reason};
+pub use reserved::{CREDENTIALS, Family, RESERVED, Reserved, reserved};
+pub use rules::{NameRules, UNUSABLE_NAME, check_names};
 
 /// How variable names are built, shared by every SPEC of a run.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +23,18 @@ pub struct NamingOptions {
     pub strict: bool,
     /// `--allow-name`: reserved names a secret may set all the same.
     pub allowed_names: Vec<String>,
+    /// `--only-listed-keys`: refuse every name a secret's content chose.
+    pub only_listed_keys: bool,
+}
+
+impl NamingOptions {
+    /// The rules every final name is checked against.
+    pub fn rules(&self) -> NameRules<'_> {
+        NameRules {
+            allowed: &self.allowed_names,
+            only_listed_keys: self.only_listed_keys,
+        }
+    }
 }
 
 /// How one SPEC shapes the variables of what it fetched: `ALIAS,` and `#KEY1,KEY2`.
@@ -52,7 +66,8 @@ pub fn variables(
             // Bytes are never guessed at: always base64, documented, so nothing is mangled.
             let encoded = aws_smithy_types::base64::encode(&bytes[..]);
             let name = plain_variable_name(entry, shape, naming);
-            let mut variable = checked(name, SecretValue::new(encoded))?;
+            let mut variable =
+                checked(name, SecretValue::new(encoded), plain_chooser(entry, shape))?;
             variable.binary = true;
             return Ok(vec![variable]);
         }
@@ -72,7 +87,11 @@ pub fn variables(
             warnings.push(format!(
                 "{subject} starts with '{{' but is not valid JSON ({json_error}); exporting it whole as {name}"
             ));
-            return Ok(vec![checked(name, SecretValue::new(text.to_owned()))?]);
+            return Ok(vec![checked(
+                name,
+                SecretValue::new(text.to_owned()),
+                plain_chooser(entry, shape),
+            )?]);
         }
         None => {
             if shape.keys.is_some() {
@@ -81,7 +100,11 @@ pub fn variables(
                 ));
             }
             let name = plain_variable_name(entry, shape, naming);
-            return Ok(vec![checked(name, SecretValue::new(text.to_owned()))?]);
+            return Ok(vec![checked(
+                name,
+                SecretValue::new(text.to_owned()),
+                plain_chooser(entry, shape),
+            )?]);
         }
     };
 
@@ -107,14 +130,30 @@ pub fn variables(
                 sources[index]
             )));
         }
-        variables.push(checked(name, value)?);
+        // A key listed after `#` is the pipeline's choice; its nested keys are the content's.
+        let chosen_by = if shape.keys.is_some() && path.len() == 1 {
+            ChosenBy::Pipeline
+        } else {
+            ChosenBy::Key(key.clone())
+        };
+        variables.push(checked(name, value, chosen_by)?);
         sources.push(key);
     }
     Ok(variables)
 }
 
+/// Who chose the name of a plain or binary value's one variable: the pipeline through an
+/// ALIAS, else the id it gave, else (a value found under a prefix or a path) the listing.
+fn plain_chooser(entry: &Entry, shape: &Shape) -> ChosenBy {
+    match (&shape.alias, entry.relative, entry.found_by_listing) {
+        (Some(_), false, _) => ChosenBy::Pipeline,
+        (_, true, _) | (None, _, true) => ChosenBy::Listing,
+        (None, false, false) => ChosenBy::Id,
+    }
+}
+
 /// Refuses values that cannot live in an environment.
-fn checked(name: String, value: SecretValue) -> Result<EnvVar, Error> {
+fn checked(name: String, value: SecretValue, chosen_by: ChosenBy) -> Result<EnvVar, Error> {
     if value.expose().contains('\0') {
         return Err(Error::bad_content(
             format!("variable {name}"),
@@ -125,6 +164,7 @@ fn checked(name: String, value: SecretValue) -> Result<EnvVar, Error> {
         name,
         value,
         binary: false,
+        chosen_by,
     })
 }
 

@@ -23,6 +23,7 @@ fn entry(id: &str, payload: Payload) -> Entry {
         name: id.to_owned(),
         stem: id.to_owned(),
         relative: false,
+        found_by_listing: false,
         payload,
         region: "eu-west-1".into(),
         elapsed: std::time::Duration::ZERO,
@@ -300,6 +301,7 @@ fn binary_secrets_are_base64() {
     .unwrap();
     let mut expected = EnvVar::new("CI_KEYSTORE", "AAH/YQ==");
     expected.binary = true;
+    expected.chosen_by = crate::model::ChosenBy::Id;
     assert_eq!(
         variables,
         vec![expected],

@@ -29,9 +29,9 @@ pub const GITLAB_MAX_NAME_LENGTH: usize = 255;
 /// the file; its deflate is Go's, not miniz).
 const COMPRESSION_MARGIN: usize = 64;
 
-/// Where the fixes a refusal suggests are: the CLI option and the component input.
-const USE_SH: &str = "use --format sh (the fetch-secrets component) and load it with \
-    `set -a; . ./FILE; set +a`, or awssecrets exec";
+/// The way out of what a report cannot carry (a component names its own inputs for these).
+const USE_SH: &str = "use --format sh and load it with `set -a; . ./FILE; set +a`, or \
+    awssecrets exec";
 
 pub struct Gitlab;
 
@@ -61,9 +61,8 @@ impl Renderer for Gitlab {
                 "GitLab dotenv report",
                 format!(
                     "it would be {} bytes, {stored} bytes compressed as GitLab stores it; GitLab \
-                     accepts less than {} compressed bytes here (--gitlab-max-bytes, the \
-                     dotenv-report component's max_bytes input: your instance's dotenv_size \
-                     limit); {USE_SH}",
+                     accepts less than {} compressed bytes here (--gitlab-max-bytes: your \
+                     instance's dotenv_size limit); {USE_SH}",
                     body.len(),
                     options.gitlab_max_bytes
                 ),
@@ -166,9 +165,8 @@ fn check_gitlab(
         errors.push(Error::bad_content(
             "GitLab dotenv report",
             format!(
-                "{count} variables; GitLab accepts at most {} here (--gitlab-max-variables, the \
-                 dotenv-report component's max_variables input: your instance's \
-                 dotenv_variables limit; GitLab.com: 50, 100 or 150 by tier); {USE_SH}",
+                "{count} variables; GitLab accepts at most {} here (--gitlab-max-variables: your \
+                 instance's dotenv_variables limit; GitLab.com: 50, 100 or 150 by tier); {USE_SH}",
                 options.gitlab_max_variables
             ),
         ));

@@ -32,6 +32,8 @@ pub struct Options {
     pub gitlab_max_bytes: usize,
     /// Whether the limits were given (no warning about GitLab's defaults then).
     pub gitlab_limits_given: bool,
+    /// `--add-mask`: GitHub's `::add-mask::` for every value before any format's output.
+    pub add_masks: bool,
 }
 
 impl Default for Options {
@@ -40,6 +42,7 @@ impl Default for Options {
             gitlab_max_variables: GITLAB_HIGHEST_MAX_VARIABLES,
             gitlab_max_bytes: GITLAB_DEFAULT_MAX_BYTES,
             gitlab_limits_given: false,
+            add_masks: false,
         }
     }
 }
@@ -154,6 +157,10 @@ fn render_with<R: Renderer>(
     R::check(variables, options, warnings)?;
     let mut commands = Zeroizing::new(Vec::with_capacity(capacity(variables, 3, 16)));
     R::write_commands(&mut *commands, variables).expect("writing to a Vec cannot fail");
+    if options.add_masks && commands.is_empty() {
+        github::write_github_masks(&mut *commands, variables)
+            .expect("writing to a Vec cannot fail");
+    }
     let mut body = Zeroizing::new(Vec::with_capacity(capacity(variables, R::EXPANSION, 100)));
     R::write(&mut *body, variables, new_delimiter)?;
     R::check_output(&body, options)?;

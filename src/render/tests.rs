@@ -175,7 +175,7 @@ fn gitlab_measures_the_compressed_report_and_counts_variables() {
         "{message}"
     );
     assert!(
-        message.contains("--gitlab-max-bytes") && message.contains("max_bytes input"),
+        message.contains("(--gitlab-max-bytes: your instance's dotenv_size limit)"),
         "{message}"
     );
     let many: Vec<EnvVar> = (0..151)

@@ -17,20 +17,23 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use crate::error::Error;
-use crate::model::{EnvVar, Layer, SecretValue};
+use crate::error::{Error, shown};
+use crate::model::{ChosenBy, EnvVar, Layer, Origin, SecretValue};
 use crate::naming::is_valid_variable_name;
 
 /// Reads `path` into a layer of variables, in file order.
 pub fn read(path: &Path) -> Result<Layer, Error> {
-    let origin = format!("env file {}", path.display());
+    let origin = format!("env file {}", shown(&path.to_string_lossy()));
     let bytes = Zeroizing::new(
         std::fs::read(path)
             .map_err(|error| Error::Usage(format!("cannot read {origin}: {error}")))?,
     );
     let variables =
         parse(&bytes).map_err(|problem| Error::bad_content(&origin, problem.to_string()))?;
-    Ok(Layer { origin, variables })
+    Ok(Layer {
+        origin: Origin::of(origin),
+        variables,
+    })
 }
 
 /// Why a file cannot be read: where, and what was found (never the text itself).
@@ -155,6 +158,7 @@ impl Reader<'_> {
             name,
             value,
             binary: false,
+            chosen_by: ChosenBy::File,
         })
     }
 

@@ -389,12 +389,93 @@ fn the_action_refuses_to_print_values_into_the_log() {
             ("binary", &binary),
         ],
     );
-    to_file.expect_success();
-    assert_eq!(to_file.stdout, "");
+    // Masked first, for the later steps that print the file.
+    assert_eq!(
+        to_file.expect_success().stdout,
+        "::add-mask::never-in-the-log\n"
+    );
     assert_eq!(
         read(&env.path("secrets.env")),
         "CI_NPM='never-in-the-log'\n"
     );
+}
+
+#[test]
+fn every_format_the_action_writes_is_masked_first() {
+    let env = TestEnv::new();
+    env.secret(
+        "ci/app",
+        r#"{"TOKEN":"token-value-1","MULTI":"line one\nline two"}"#,
+    );
+    let binary = binary().display().to_string();
+    for format in ["sh", "dotenv", "shell", "json", "github"] {
+        let output = format!("out.{format}");
+        let outcome = run_action(
+            &env,
+            &[
+                ("secret-ids", "ci/app"),
+                ("format", format),
+                ("output", &output),
+                ("binary", &binary),
+            ],
+        );
+        assert_eq!(
+            outcome.expect_success().stdout,
+            "::add-mask::token-value-1\n::add-mask::line one\n::add-mask::line two\n",
+            "{format}"
+        );
+        assert_eq!(outcome.stderr, "", "{format}");
+    }
+}
+
+#[test]
+fn the_actions_errors_escape_the_inputs_they_echo() {
+    let env = TestEnv::new();
+    let outcome = run_action(
+        &env,
+        &[
+            ("secret-ids", "ci/npm"),
+            ("format", "dotenv\n::warning::injected %0A\u{1b}[31m"),
+        ],
+    );
+    expect_action_error(
+        &outcome,
+        "format dotenv%0A::warning::injected %250A?[31m needs the output input",
+    );
+    assert_eq!(outcome.stdout.lines().count(), 1, "{}", outcome.stdout);
+}
+
+#[test]
+fn the_only_listed_keys_input_refuses_names_the_content_chose() {
+    let env = TestEnv::new();
+    env.secret("ci/shared", r#"{"TOKEN":"t","OTHER":"o"}"#);
+    let binary = binary().display().to_string();
+    let refused = run_action(
+        &env,
+        &[
+            ("secret-ids", "ci/shared"),
+            ("only-listed-keys", "true"),
+            ("binary", &binary),
+        ],
+    );
+    refused.expect_code(7);
+    assert!(
+        refused
+            .stderr
+            .contains("the only-listed-keys input takes only names the pipeline wrote"),
+        "{}",
+        refused.stderr
+    );
+    run_action(
+        &env,
+        &[
+            ("secret-ids", "ci/shared#TOKEN"),
+            ("only-listed-keys", "true"),
+            ("binary", &binary),
+        ],
+    )
+    .expect_success();
+    assert_eq!(read(&env.path("github_env")), "TOKEN=t\n");
 }
 
 #[test]
@@ -507,20 +588,39 @@ fn reserved_names_need_the_allow_names_input() {
     let refused = run_action(&env, &[("secret-ids", "ci/tool"), ("binary", &binary)]);
     refused.expect_code(7);
     assert!(
-        refused.stderr.contains("pass --allow-name KUBECONFIG"),
+        refused
+            .stderr
+            .contains(r#"list the key in the SPEC ("ci/tool#KUBECONFIG"), or add KUBECONFIG to the allow-names input"#),
         "{}",
         refused.stderr
     );
+    assert!(
+        !refused.stderr.contains("--allow-name"),
+        "{}",
+        refused.stderr
+    );
+    // Listed, the name is the workflow's own choice; else the input allows it.
+    run_action(
+        &env,
+        &[("secret-ids", "ci/tool#KUBECONFIG"), ("binary", &binary)],
+    )
+    .expect_success();
+    assert_eq!(read(&env.path("github_env")), "KUBECONFIG=/k\n");
+    fs::remove_file(env.path("github_env")).unwrap();
     let allowed = run_action(
         &env,
         &[
-            ("secret-ids", "ci/tool#KUBECONFIG"),
-            ("allow-names", "KUBECONFIG\n"),
+            ("secret-ids", "ci/tool"),
+            ("allow-names", "KUBECONFIG\nNODE_OPTIONS\n"),
             ("binary", &binary),
         ],
     );
-    allowed.expect_success();
-    assert_eq!(read(&env.path("github_env")), "KUBECONFIG=/k\n");
+    allowed.expect_code(7);
+    assert!(
+        allowed.stderr.contains("NODE_OPTIONS"),
+        "{}",
+        allowed.stderr
+    );
 }
 
 #[test]

@@ -339,3 +339,36 @@ fn assume_role_failures_name_the_role_and_exit_with_their_class() {
         "assuming role arn:aws:iam::123456789012:role/x: unavailable",
     );
 }
+
+#[test]
+fn an_sts_error_names_the_sts_endpoint_in_use() {
+    let env = TestEnv::new();
+    let sts = stub::Stub::start(|_| {
+        stub::Reply::text(
+            400,
+            "<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>",
+        )
+    });
+    let role = format!("arn:aws:iam::{}:role/ci", env.account);
+    let outcome = env
+        .awssecrets(["whoami", "--role-arn", &role])
+        .env("AWS_ENDPOINT_URL_STS", &sts.url)
+        .run();
+    outcome.expect_failure(
+        1,
+        &format!(
+            "assuming role {role}: failed in {REGION} (endpoint {})",
+            sts.url
+        ),
+    );
+    assert!(
+        !outcome.stderr.contains(&env.emulator_url),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(
+        sts.requests().len(),
+        1,
+        "the one STS call went to AWS_ENDPOINT_URL_STS"
+    );
+}

@@ -124,8 +124,10 @@ fn later_wins_inherited_then_env_files_then_secrets() {
     .run();
     outcome
         .expect_success()
-        .expect_stderr("warning: variable SHARED from env file second.env overrides the one from env file first.env")
-        .expect_stderr("warning: variable SHARED from secret ci/app overrides the one from env file second.env")
+        .expect_stderr(
+            "warning: env file second.env overrides variable SHARED of env file first.env",
+        )
+        .expect_stderr("warning: secret ci/app overrides variable SHARED of env file second.env")
         .expect_stderr("warning: variable INHERITED overrides the inherited one")
         .expect_stderr_without(&["parent", "file-wins", "from-secret"]);
     assert_eq!(

@@ -118,9 +118,7 @@ fn later_secret_overrides_earlier_with_a_warning() {
     let outcome = env.run(["-s", "ci/common", "-s", "ci/prod"]);
     outcome
         .expect_success()
-        .expect_stderr(
-            "warning: variable LOG from secret ci/prod overrides the one from secret ci/common",
-        )
+        .expect_stderr("warning: secret ci/prod overrides variable LOG of secret ci/common")
         .expect_stderr_without(&["info", "warn'"]);
     assert_eq!(outcome.stdout, "REGISTRY='r'\nLOG='warn'\n");
 }
@@ -502,4 +500,146 @@ fn an_optional_spec_still_fails_on_anything_but_not_found() {
     )
     .expect_failure(4, "secret ci/denied: access denied");
     untouched.assert();
+}
+
+/// `sh -c SCRIPT` as a CI job's shell runs it (`CI` set), with `$AWSSECRETS` the binary: the
+/// shell's stdout is the job's log (here a pipe the test reads).
+fn in_a_ci_job(env: &TestEnv, script: &str) -> crate::support::Outcome {
+    env.program("sh")
+        .args(["-c", script])
+        .env("CI", "true")
+        .env("AWSSECRETS", crate::support::binary())
+        .run()
+}
+
+#[test]
+fn in_ci_values_are_never_printed_into_the_jobs_log() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "npm-token-value");
+    let refused = in_a_ci_job(&env, r#""$AWSSECRETS" -s ci/npm; echo "status $?""#);
+    assert_eq!(refused.expect_success().stdout, "status 8\n");
+    assert_eq!(
+        refused.stderr,
+        "error: cannot write stdout: it is the CI job's log (CI is set, and awssecrets writes \
+         where the job's script writes): every value would be printed there; write a file with \
+         -o FILE (and load it in later jobs), or pass -o - to print to stdout on purpose\n"
+    );
+    for script in [
+        r#"value=$("$AWSSECRETS" -s ci/npm) && printf '%s\n' "$value"; true"#,
+        r#""$AWSSECRETS" -s ci/npm | cat; true"#,
+        r#""$AWSSECRETS" -s ci/npm > out && cat out; true"#,
+        r#""$AWSSECRETS" -s ci/npm -o - ; true"#,
+        r#""$AWSSECRETS" -s ci/npm -o out.env && cat out.env; true"#,
+    ] {
+        let outcome = in_a_ci_job(&env, script);
+        assert_eq!(
+            outcome.expect_success().stdout,
+            "CI_NPM='npm-token-value'\n",
+            "{script}"
+        );
+        assert_eq!(outcome.stderr, "", "{script}");
+    }
+    // Not in CI, stdout is the user's terminal or whatever they chose.
+    let laptop = env
+        .program("sh")
+        .args(["-c", r#""$AWSSECRETS" -s ci/npm; true"#])
+        .env("AWSSECRETS", crate::support::binary())
+        .run();
+    assert_eq!(laptop.expect_success().stdout, "CI_NPM='npm-token-value'\n");
+    // The GitHub formats print only masks to stdout, and append the values to a file.
+    let github = env
+        .program("sh")
+        .args(["-c", r#""$AWSSECRETS" -s ci/npm --format github; true"#])
+        .env("CI", "true")
+        .env("GITHUB_ENV", env.path("github_env"))
+        .env("AWSSECRETS", crate::support::binary())
+        .run();
+    assert_eq!(
+        github.expect_success().stdout,
+        "::add-mask::npm-token-value\n"
+    );
+    env.run(["-s", "ci/npm", "--format", "github", "-o", "-"])
+        .expect_failure(
+            2,
+            "-o - prints to stdout, but --format github appends to a file",
+        );
+}
+
+#[test]
+fn a_trap_another_user_owns_in_a_shared_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.secret("ci/npm", "npm-token-value");
+    let shared = env.path("tmp");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    let other = nix::unistd::Uid::from_raw(65534);
+    let ours = nix::unistd::geteuid();
+    assert!(
+        ours.is_root(),
+        "the test plants files as another user: run it as root (CI does)"
+    );
+    let fifo = shared.join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o666)).unwrap();
+    let link = shared.join("link");
+    std::os::unix::fs::symlink(env.path("elsewhere"), &link).unwrap();
+    let file = shared.join("file");
+    fs::write(&file, "theirs\n").unwrap();
+    for trap in [&fifo, &link, &file] {
+        nix::unistd::fchownat(
+            nix::fcntl::AT_FDCWD,
+            trap.as_path(),
+            Some(other),
+            None,
+            nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+        )
+        .unwrap();
+    }
+    for (trap, what) in [
+        (&fifo, "a FIFO"),
+        (&link, "a symbolic link"),
+        (&file, "a file"),
+    ] {
+        let untouched = Untouched::of(trap);
+        env.awssecrets(["-s", "ci/npm", "-o"])
+            .arg(trap)
+            .run()
+            .expect_failure(
+                8,
+                &format!("it is {what} that another user (uid 65534) owns in a directory everyone may write to"),
+            );
+        untouched.assert();
+        env.awssecrets(["-s", "ci/npm", "--format", "github", "-o"])
+            .arg(trap)
+            .run()
+            .expect_failure(8, "another user (uid 65534)");
+        untouched.assert();
+    }
+    assert!(!env.path("elsewhere").exists(), "the link was followed");
+    // A second user (uid 65533), not root, and a FIFO root planted in a directory of a third.
+    let base = tempfile::Builder::new().tempdir_in("/tmp").unwrap();
+    fs::set_permissions(base.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let theirs = base.path().join("shared");
+    fs::create_dir(&theirs).unwrap();
+    fs::set_permissions(&theirs, fs::Permissions::from_mode(0o1777)).unwrap();
+    nix::unistd::chown(&theirs, Some(nix::unistd::Uid::from_raw(65532)), None).unwrap();
+    let planted = theirs.join("fifo");
+    nix::unistd::mkfifo(&planted, nix::sys::stat::Mode::from_bits_truncate(0o666)).unwrap();
+    let as_another_user = env
+        .program("setpriv")
+        .args(["--reuid=65533", "--regid=65533", "--clear-groups"])
+        .arg(crate::support::binary())
+        .args(["-s", "ci/npm", "-o"])
+        .arg(&planted)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .current_dir("/")
+        .run();
+    as_another_user.expect_failure(8, "it is a FIFO that another user (uid 0) owns");
+    // What the directory's owner or we own is ours to write.
+    let own = shared.join("own");
+    fs::write(&own, "old\n").unwrap();
+    env.run(["-s", "ci/npm", "-o", &own.display().to_string()])
+        .expect_success();
+    assert_eq!(read(&own), "CI_NPM='npm-token-value'\n");
 }

@@ -6,7 +6,8 @@
 //!   credentials and `whoami`: `credentials.rs`;
 //! - what one format writes and its consumer reads: `formats.rs`; every format at once goes
 //!   through `consumers::readers` and the property tests (`properties.rs`);
-//! - a hostile secret (reserved names, encoded forms, a stalled masker): `hostile.rs`; signals,
+//! - who chose a name, reserved names and the real programs they would hijack: `reserved.rs`;
+//! - a hostile secret (encoded forms, a stalled masker, messages): `hostile.rs`; signals,
 //!   core dumps, /proc and PID 1: `signals.rs`;
 //! - a failure's exit code and message: `failures.rs`; injected faults, retries, batching:
 //!   `faults.rs`; extreme input: `bad_input.rs`; nothing leaking anywhere: `hygiene.rs`;
@@ -32,6 +33,7 @@ mod parameters;
 mod policy;
 mod properties;
 mod proxy;
+mod reserved;
 mod signals;
 mod support;
 mod tls;

@@ -92,9 +92,9 @@ fn secrets_and_parameters_mix_in_one_run_later_wins() {
     env.secret("ci/common", r#"{"TOKEN":"from-secret","A":"a"}"#);
     env.parameter("/ci/prod/TOKEN", "from-parameter");
     let outcome = env.run(["-s", "ci/common", "-s", "ssm:/ci/prod/"]);
-    outcome.expect_success().expect_stderr(
-        "variable TOKEN from parameter /ci/prod/TOKEN overrides the one from secret ci/common",
-    );
+    outcome
+        .expect_success()
+        .expect_stderr("parameter /ci/prod/TOKEN overrides variable TOKEN of secret ci/common");
     assert_eq!(outcome.stdout, "TOKEN='from-parameter'\nA='a'\n");
 }
 

@@ -57,6 +57,7 @@ fn entry(text: String) -> Entry {
         name: "prop/secret".into(),
         stem: "prop/secret".into(),
         relative: false,
+        found_by_listing: false,
         payload: Payload::Text(SecretValue::new(text)),
         region: "eu-west-1".into(),
         elapsed: std::time::Duration::ZERO,

@@ -394,3 +394,26 @@ fn no_other_process_of_the_same_user_can_read_its_environment() {
     );
     assert!(!String::from_utf8_lossy(&read.stdout).contains(CANARY));
 }
+
+#[test]
+fn the_command_gets_exactly_the_core_limits_awssecrets_started_with() {
+    let env = TestEnv::new();
+    let file = vars_env(&env);
+    for limits in [
+        "ulimit -c unlimited",
+        "ulimit -H -c unlimited; ulimit -S -c 0",
+        "ulimit -H -c unlimited; ulimit -S -c 2048",
+        "ulimit -c 4096",
+    ] {
+        for masking in ["--mask", "--no-mask"] {
+            let script = format!(
+                r#"{limits}; echo "$(ulimit -S -c) $(ulimit -H -c)"; "$0" exec --env-file {file} {masking} -- sh -c 'echo "$(ulimit -S -c) $(ulimit -H -c)"'"#
+            );
+            let outcome = env.program("sh").args(["-c", &script]).arg(binary()).run();
+            outcome.expect_success();
+            let lines: Vec<&str> = outcome.stdout.lines().collect();
+            assert_eq!(lines.len(), 2, "{limits} {masking}: {}", outcome.stdout);
+            assert_eq!(lines[1], lines[0], "{limits} {masking}");
+        }
+    }
+}

@@ -130,6 +130,7 @@ fn entry(fetched: Fetched, stem: String, relative: bool, region: &str) -> Entry 
         name: fetched.name,
         stem,
         relative,
+        found_by_listing: relative,
         payload: Payload::Text(fetched.value),
         region: region.to_owned(),
         elapsed: fetched.elapsed,

@@ -438,3 +438,13 @@ fn state(path: &Path) -> Option<(Vec<u8>, u32, u64)> {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|error| panic!("read {}: {error}", path.display()))
 }
+
+/// Asserts `program` is installed: a test that needs a tool fails without it, never skips
+/// (`scripts/test` installs every tool the tests run).
+#[track_caller]
+pub fn require(program: &str) {
+    assert!(
+        consumers::which(program),
+        "{program} is not installed (scripts/test installs it)"
+    );
+}

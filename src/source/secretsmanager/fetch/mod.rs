@@ -160,9 +160,13 @@ pub async fn fetch(
         );
         let subject = format!("secret {}", target.id);
         let outcome = match by_id.get(&key) {
-            Some(Ok((secret, elapsed))) => {
-                Ok(vec![entry(subject, secret.clone(), region, *elapsed)])
-            }
+            Some(Ok((secret, elapsed))) => Ok(vec![entry(
+                subject,
+                secret.clone(),
+                region,
+                *elapsed,
+                false,
+            )]),
             Some(Err(failure)) => Err(session
                 .failure(subject, failure.clone(), region, account(target))
                 .await),
@@ -176,12 +180,20 @@ pub async fn fetch(
         .collect()
 }
 
-fn entry(subject: String, secret: Secret, region: &str, elapsed: Duration) -> Entry {
+/// The entry of a fetched secret; `found_by_listing` when a prefix found it.
+fn entry(
+    subject: String,
+    secret: Secret,
+    region: &str,
+    elapsed: Duration,
+    found_by_listing: bool,
+) -> Entry {
     Entry {
         subject,
         name: secret.name.clone(),
         stem: secret.name,
         relative: false,
+        found_by_listing,
         payload: secret.payload,
         region: region.to_owned(),
         elapsed,

@@ -70,7 +70,15 @@ pub(super) async fn outcome(
     }
     Ok(found
         .into_iter()
-        .map(|(secret, elapsed)| entry(format!("secret {}", secret.name), secret, region, elapsed))
+        .map(|(secret, elapsed)| {
+            entry(
+                format!("secret {}", secret.name),
+                secret,
+                region,
+                elapsed,
+                true,
+            )
+        })
         .collect())
 }
 
