@@ -6,7 +6,7 @@ use crate::error::quoted;
 use crate::error::{Error, FailureKind};
 use crate::model::{Layer, Origin};
 use crate::naming;
-use crate::source::{self, Spec};
+use crate::source::{self, Reach, Spec};
 
 use super::{Log, Selection};
 
@@ -21,7 +21,7 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
     let results = aws::within_timeout(
         selection.aws.timeout,
         "fetching secrets",
-        source::fetch_all(&session, &specs),
+        source::fetch_all(&Reach { session: &session }, &specs),
     )
     .await?;
     for note in session.calls.notes() {

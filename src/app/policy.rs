@@ -1,15 +1,13 @@
 //! `awssecrets policy`: the least-privilege identity policy the SPECs need (each source's own
 //! statements), or the trust policy that lets a CI job's OIDC token assume the role.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Value, json};
 
 use crate::aws;
 use crate::error::Error;
 use crate::source::{
-    self,
-    policy::{Scope, Statement, partition_of},
+    self, Grant,
+    policy::{Scope, Statement, decrypt_statement, partition_of},
 };
 
 use super::{Policy, SECRETS_ENV, runtime, write_stdout};
@@ -122,17 +120,6 @@ pub fn identity_policy(statements: &[Statement]) -> Value {
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
-/// `kms:Decrypt` on customer managed `keys`, only through the services the SPECs read.
-fn decrypt_statement(keys: &[String], services: &[String]) -> Statement {
-    let mut statement = Statement::allow(
-        "DecryptWithCustomerManagedKeys",
-        &["kms:Decrypt"],
-        keys.to_vec(),
-    );
-    statement.condition = Some(json!({"StringEquals": {"kms:ViaService": services}}));
-    statement
-}
-
 pub fn policy(request: Policy) -> Result<u8, Error> {
     if request.trust.is_none() && request.specs.is_empty() {
         return Err(Error::Usage(format!(
@@ -169,15 +156,16 @@ pub fn policy(request: Policy) -> Result<u8, Error> {
                 account,
                 batch: request.batch,
             };
-            let mut statements = source::permissions(&request.specs, &region_for, &scope)?;
+            let grant = Grant {
+                scope: &scope,
+                region_for: &region_for,
+            };
+            let needs = source::needs(&request.specs, &grant)?;
+            let mut statements = needs.statements;
             if !request.kms_keys.is_empty() {
-                let mut services = BTreeSet::new();
-                for spec in &request.specs {
-                    let region = region_for(spec.target.arn_region())?;
-                    let service = spec.target.kind().service();
-                    services.insert(format!("{service}.{region}.amazonaws.com"));
-                }
-                let services: Vec<String> = services.into_iter().collect();
+                let mut services = needs.decrypts_via;
+                services.sort();
+                services.dedup();
                 statements.push(decrypt_statement(&request.kms_keys, &services));
             }
             identity_policy(&statements)

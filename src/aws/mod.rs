@@ -22,7 +22,7 @@ pub(crate) use client::service_client;
 pub use failure::{SourceCodes, aws_error, classify, classify_service_error};
 pub use oidc::percent_encode;
 pub use options::AwsOptions;
-pub use pages::Pages;
+pub use pages::{Pages, every_page};
 pub use proxy::ProxySettings;
 pub use retry::{NoRetryCanFix, within_timeout};
 pub use role::is_valid_session_name;

@@ -1,6 +1,34 @@
 //! Following `NextToken` safely: a repeated token or an endless run of pages is refused.
 
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use super::throttle::{CallBudget, OnThrottling};
 use crate::error::{Failure, FailureKind};
+
+/// Every page of a paginated call, each through `budget` (as `on_throttling` says): `call`
+/// asks for the page after a token (none for the first); `take` keeps what an answer holds,
+/// with how long its call took, and gives its NextToken.
+pub async fn every_page<O, Call, Answer>(
+    budget: &CallBudget,
+    on_throttling: OnThrottling,
+    mut call: Call,
+    mut take: impl FnMut(O, Duration) -> Option<String>,
+) -> Result<(), Failure>
+where
+    Call: FnMut(Option<String>) -> Answer,
+    Answer: Future<Output = Result<O, Failure>>,
+{
+    let mut pages = Pages::default();
+    loop {
+        let started = Instant::now();
+        let token = pages.token();
+        let output = budget.call(on_throttling, || call(token.clone())).await?;
+        if !pages.next(take(output, started.elapsed()))? {
+            return Ok(());
+        }
+    }
+}
 
 /// Follows NextToken, refusing an endless or looping pagination.
 #[derive(Debug, Default)]

@@ -43,6 +43,18 @@ impl Statement {
     }
 }
 
+/// `kms:Decrypt` on customer managed `keys`, only through `services` (the endpoints of the
+/// services the SPECs read, `ssm.eu-west-1.amazonaws.com`).
+pub fn decrypt_statement(keys: &[String], services: &[String]) -> Statement {
+    let mut statement = Statement::allow(
+        "DecryptWithCustomerManagedKeys",
+        &["kms:Decrypt"],
+        keys.to_vec(),
+    );
+    statement.condition = Some(serde_json::json!({"StringEquals": {"kms:ViaService": services}}));
+    statement
+}
+
 /// The partition a region belongs to (`cn-north-1` -> `aws-cn`).
 pub fn partition_of(region: &str) -> &'static str {
     if region.starts_with("cn-") {

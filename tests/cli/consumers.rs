@@ -52,7 +52,7 @@ fn documented_refusal(format: Format, value: &str) -> Option<&'static str> {
 fn every_source_and_format_read_by_every_real_reader_gives_each_value_or_its_refusal() {
     let env = TestEnv::new();
     let mut failures = Vec::new();
-    for kind in Kind::ALL {
+    for &kind in Kind::ALL {
         let values: Vec<(&str, String)> = corpus()
             .into_iter()
             // Parameter Store holds at most 8 KB (advanced tier) per parameter.

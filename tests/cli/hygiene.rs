@@ -120,7 +120,7 @@ fn every_format_writes_its_file_0600_under_umask_000() {
 fn no_source_lets_the_canary_reach_stderr() {
     let env = TestEnv::new();
     let json = format!(r#"{{"TOKEN":"{CANARY}","multi":"{CANARY}\n{CANARY}","pad":" {CANARY} "}}"#);
-    for kind in Kind::ALL {
+    for &kind in Kind::ALL {
         let spec = store(&env, kind, &format!("hygiene/{kind:?}"), &json);
         for args in [
             vec!["-s", spec.as_str(), "-v"],

@@ -1,14 +1,16 @@
 //! AWS Secrets Manager: secrets by name or ARN, and prefixes (`ci/prod/*`).
 
 mod fetch;
+mod service;
 mod spec;
 
 pub use spec::{SecretArn, Target};
 
+use super::aws_service::{AwsService, Request, fetch_in_regions, needs_in_regions};
+use super::contract::{Grant, Needs, Reach, Source};
 use super::policy::{Scope, Statement, partition_of};
-use super::{Request, Source};
-use crate::aws::{Session, service_client};
-use crate::error::{Error, FailureKind};
+use crate::aws::Session;
+use crate::error::Error;
 use crate::model::Entry;
 use crate::naming::Shape;
 
@@ -17,6 +19,8 @@ pub struct SecretsManager;
 
 impl Source for SecretsManager {
     type Target = Target;
+
+    const MARKER: &'static str = "";
 
     fn parse(selector: &str) -> Result<Target, String> {
         Target::parse(selector)
@@ -39,11 +43,23 @@ impl Source for SecretsManager {
         }
     }
 
+    async fn fetch(reach: &Reach<'_>, targets: Vec<Target>) -> Vec<Result<Vec<Entry>, Error>> {
+        fetch_in_regions::<Self>(reach, targets).await
+    }
+
+    fn needs(targets: &[Target], grant: &Grant<'_>) -> Result<Needs, Error> {
+        needs_in_regions::<Self>(targets, grant)
+    }
+}
+
+impl AwsService for SecretsManager {
+    const SERVICE: &'static str = "secretsmanager";
+
     fn arn_region(target: &Target) -> Option<&str> {
         target.arn_region()
     }
 
-    async fn fetch(
+    async fn fetch_requests(
         session: &Session,
         requests: Vec<Request<Target>>,
     ) -> Vec<Result<Vec<Entry>, Error>> {
@@ -53,7 +69,7 @@ impl Source for SecretsManager {
     /// GetSecretValue on each secret (its ARN, or its name and any `-XXXXXX` suffix), and on
     /// each prefix; ListSecrets for prefixes. The batch call only with `scope.batch`: without
     /// it, awssecrets is denied the batch call once and reads each secret on its own.
-    fn permissions(requests: &[Request<Target>], scope: &Scope) -> Vec<Statement> {
+    fn statements(requests: &[Request<Target>], scope: &Scope) -> Vec<Statement> {
         let arn = |request: &Request<Target>, name: &str| {
             format!(
                 "arn:{}:secretsmanager:{}:{}:secret:{name}",
@@ -104,49 +120,9 @@ impl Source for SecretsManager {
     }
 }
 
-/// Secrets Manager's own error codes.
-fn codes(code: &str, message: Option<&str>) -> Option<FailureKind> {
-    match code {
-        "ResourceNotFoundException" => Some(FailureKind::NotFound),
-        // A secret scheduled for deletion cannot be read: for the caller it is gone.
-        "InvalidRequestException" if message.is_some_and(|text| text.contains("deletion")) => {
-            Some(FailureKind::NotFound)
-        }
-        "DecryptionFailure" => Some(FailureKind::Decryption),
-        _ => None,
-    }
-}
-
-/// A client for `region`, counting its calls with the session's.
-fn client(session: &Session, region: &str) -> aws_sdk_secretsmanager::Client {
-    service_client!(aws_sdk_secretsmanager, session, region)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn not_found_deleted_and_undecryptable_are_secrets_managers_own() {
-        assert_eq!(
-            codes("ResourceNotFoundException", None),
-            Some(FailureKind::NotFound)
-        );
-        assert_eq!(
-            codes(
-                "InvalidRequestException",
-                Some(
-                    "You can't perform this operation on the secret because it was marked for deletion."
-                )
-            ),
-            Some(FailureKind::NotFound)
-        );
-        assert_eq!(codes("InvalidRequestException", Some("other")), None);
-        assert_eq!(
-            codes("DecryptionFailure", None),
-            Some(FailureKind::Decryption)
-        );
-    }
 
     #[test]
     fn a_prefix_takes_no_alias_and_no_keys() {

@@ -1,7 +1,7 @@
 //! What a Secrets Manager SPEC selects: a secret by name, full ARN or partial ARN, or every
 //! secret whose name starts with a prefix (`ID*`).
 
-use crate::source::spec::{check_arn_partition, check_arn_region_and_account};
+use crate::source::arn::{check_arn_partition, check_arn_region_and_account};
 
 /// A secret, or a prefix of secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,11 +11,12 @@ use aws_sdk_ssm::Client;
 use aws_sdk_ssm::types::Parameter;
 use tokio::task::JoinSet;
 
-use super::{Target, client, codes};
-use crate::aws::{CallBudget, OnThrottling, Pages, Session, classify};
+use super::service::{client, codes};
+use super::spec::Target;
+use crate::aws::{CallBudget, OnThrottling, Session, classify, every_page};
 use crate::error::{Error, Failure, FailureKind};
 use crate::model::{Entry, Payload, SecretValue};
-use crate::source::Request;
+use crate::source::aws_service::Request;
 
 /// GetParameters takes at most this many names.
 pub const NAMES_PER_CALL: usize = 10;
@@ -246,46 +247,44 @@ async fn by_path(
     path: &str,
 ) -> Result<Vec<Fetched>, Failure> {
     let mut found = Vec::new();
-    let mut pages = Pages::default();
     // AWS names the path without its final `/` (except the root).
     let asked = if path.len() > 1 {
         path.trim_end_matches('/')
     } else {
         path
     };
-    loop {
-        let started = Instant::now();
-        let token = pages.token();
-        let output = budget
-            .call(OnThrottling::BackOff, || async {
-                client
-                    .get_parameters_by_path()
-                    .path(asked)
-                    .recursive(true)
-                    .with_decryption(true)
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|error| classify(&error, codes))
-            })
-            .await?;
-        let elapsed = started.elapsed();
-        for parameter in output.parameters.unwrap_or_default() {
-            // Only what is really under the path: `/ci/app/` never takes `/ci/application`.
-            if parameter
-                .name
-                .as_deref()
-                .is_some_and(|name| name.starts_with(path))
-            {
-                found.push(fetched(parameter, elapsed));
+    every_page(
+        budget,
+        OnThrottling::BackOff,
+        |token| async move {
+            client
+                .get_parameters_by_path()
+                .path(asked)
+                .recursive(true)
+                .with_decryption(true)
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| classify(&error, codes))
+        },
+        |output, elapsed| {
+            for parameter in output.parameters.unwrap_or_default() {
+                // Only what is really under the path: `/ci/app/` never takes `/ci/application`.
+                if parameter
+                    .name
+                    .as_deref()
+                    .is_some_and(|name| name.starts_with(path))
+                {
+                    found.push(fetched(parameter, elapsed));
+                }
             }
-        }
-        if !pages.next(output.next_token)? {
-            found.sort_by(|left, right| left.name.cmp(&right.name));
-            return Ok(found);
-        }
-    }
+            output.next_token
+        },
+    )
+    .await?;
+    found.sort_by(|left, right| left.name.cmp(&right.name));
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -2,14 +2,16 @@
 //! every parameter under a path. String, StringList (as stored) and SecureString (decrypted).
 
 mod fetch;
+mod service;
 mod spec;
 
 pub use spec::{ParameterArn, Selector, Target};
 
+use super::aws_service::{AwsService, Request, fetch_in_regions, needs_in_regions};
+use super::contract::{Grant, Needs, Reach, Source};
 use super::policy::{Scope, Statement, partition_of};
-use super::{Request, Source};
-use crate::aws::{Session, service_client};
-use crate::error::{Error, FailureKind};
+use crate::aws::Session;
+use crate::error::Error;
 use crate::model::Entry;
 use crate::naming::Shape;
 
@@ -18,6 +20,8 @@ pub struct ParameterStore;
 
 impl Source for ParameterStore {
     type Target = Target;
+
+    const MARKER: &'static str = "ssm:";
 
     fn parse(selector: &str) -> Result<Target, String> {
         Target::parse(selector)
@@ -40,11 +44,23 @@ impl Source for ParameterStore {
         }
     }
 
+    async fn fetch(reach: &Reach<'_>, targets: Vec<Target>) -> Vec<Result<Vec<Entry>, Error>> {
+        fetch_in_regions::<Self>(reach, targets).await
+    }
+
+    fn needs(targets: &[Target], grant: &Grant<'_>) -> Result<Needs, Error> {
+        needs_in_regions::<Self>(targets, grant)
+    }
+}
+
+impl AwsService for ParameterStore {
+    const SERVICE: &'static str = "ssm";
+
     fn arn_region(target: &Target) -> Option<&str> {
         target.arn_region()
     }
 
-    async fn fetch(
+    async fn fetch_requests(
         session: &Session,
         requests: Vec<Request<Target>>,
     ) -> Vec<Result<Vec<Entry>, Error>> {
@@ -54,7 +70,7 @@ impl Source for ParameterStore {
     /// GetParameters on each parameter, GetParametersByPath on each path (the path itself is
     /// what IAM checks; its `/*` is added for the levels below). SecureString parameters under
     /// the AWS managed key need no more; a customer managed key needs kms:Decrypt (`--kms-key`).
-    fn permissions(requests: &[Request<Target>], scope: &Scope) -> Vec<Statement> {
+    fn statements(requests: &[Request<Target>], scope: &Scope) -> Vec<Statement> {
         let arn = |request: &Request<Target>, name: &str| {
             let region = &request.region;
             let (partition, account) = match &request.target.arn {
@@ -96,37 +112,9 @@ impl Source for ParameterStore {
     }
 }
 
-/// Parameter Store's own error codes.
-fn codes(code: &str, _message: Option<&str>) -> Option<FailureKind> {
-    match code {
-        "ParameterNotFound" | "ParameterVersionNotFound" => Some(FailureKind::NotFound),
-        "InvalidKeyId" => Some(FailureKind::Decryption),
-        _ => None,
-    }
-}
-
-/// A client for `region`, counting its calls with the session's.
-fn client(session: &Session, region: &str) -> aws_sdk_ssm::Client {
-    service_client!(aws_sdk_ssm, session, region)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn not_found_and_key_errors_are_parameter_stores_own() {
-        assert_eq!(
-            codes("ParameterNotFound", None),
-            Some(FailureKind::NotFound)
-        );
-        assert_eq!(
-            codes("ParameterVersionNotFound", None),
-            Some(FailureKind::NotFound)
-        );
-        assert_eq!(codes("InvalidKeyId", None), Some(FailureKind::Decryption));
-        assert_eq!(codes("ValidationException", None), None);
-    }
 
     #[test]
     fn a_path_takes_an_alias_but_no_keys() {

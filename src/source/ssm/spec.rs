@@ -2,7 +2,7 @@
 //! or label (`NAME:3`, `NAME:prod`, AWS's own selector syntax), or every parameter under a path
 //! (`/ci/app/`, recursively).
 
-use crate::source::spec::{check_arn_partition, check_arn_region_and_account};
+use crate::source::arn::{check_arn_partition, check_arn_region_and_account};
 
 /// A parameter, or a path of parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,10 +8,11 @@ use std::time::Instant;
 use aws_sdk_secretsmanager::Client;
 use tokio::task::JoinSet;
 
-use super::{BATCH_LIMIT, IdResult, Secret, State, codes, fetched_from_entry, get_each};
-use crate::aws::{OnThrottling, Pages, classify, classify_service_error};
+use super::super::service::codes;
+use super::super::spec::without_random_suffix;
+use super::common::{BATCH_LIMIT, IdResult, Secret, State, fetched_from_entry, get_each};
+use crate::aws::{OnThrottling, classify, classify_service_error, every_page};
 use crate::error::{Failure, FailureKind};
-use crate::source::secretsmanager::spec::without_random_suffix;
 
 /// Ids of one region: batches of [`BATCH_LIMIT`] in parallel, or one GetSecretValue each.
 pub(super) async fn fetch_ids(
@@ -84,40 +85,44 @@ async fn batch_by_ids(
 ) -> Result<HashMap<String, Result<Secret, Failure>>, Failure> {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
-    let mut pages = Pages::default();
-    loop {
-        let token = pages.token();
-        let output = state
-            .budget
-            .call(OnThrottling::GiveUp, || async {
-                client
-                    .batch_get_secret_value()
-                    .set_secret_id_list(Some(ids.to_vec()))
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|error| classify(&error, codes))
-            })
-            .await?;
-        for error in output.errors.unwrap_or_default() {
-            if let Some(id) = error.secret_id {
-                errors.push((
-                    id,
-                    classify_service_error(400, error.error_code.as_deref(), error.message, codes),
-                ));
+    every_page(
+        &state.budget,
+        OnThrottling::GiveUp,
+        |token| async move {
+            client
+                .batch_get_secret_value()
+                .set_secret_id_list(Some(ids.to_vec()))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| classify(&error, codes))
+        },
+        |output, _| {
+            for error in output.errors.unwrap_or_default() {
+                if let Some(id) = error.secret_id {
+                    errors.push((
+                        id,
+                        classify_service_error(
+                            400,
+                            error.error_code.as_deref(),
+                            error.message,
+                            codes,
+                        ),
+                    ));
+                }
             }
-        }
-        entries.extend(
-            output
-                .secret_values
-                .unwrap_or_default()
-                .into_iter()
-                .map(fetched_from_entry),
-        );
-        if !pages.next(output.next_token)? {
-            return Ok(assign(ids, entries, errors));
-        }
-    }
+            entries.extend(
+                output
+                    .secret_values
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(fetched_from_entry),
+            );
+            output.next_token
+        },
+    )
+    .await?;
+    Ok(assign(ids, entries, errors))
 }
 
 /// Gives each requested id its entry: an ARN id the entry with that ARN; a name id the one

@@ -2,19 +2,18 @@
 //! GetSecretValue per match; only exact prefixes are kept.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 
-use super::{
-    BATCH_LIMIT, Secret, State, Target, account, codes, entry, fetched_from_entry, get_each,
-};
-use crate::aws::{OnThrottling, Pages, Session, classify, classify_service_error};
+use super::super::service::codes;
+use super::super::spec::{Target, without_random_suffix};
+use super::common::{BATCH_LIMIT, Secret, State, account, entry, fetched_from_entry, get_each};
+use crate::aws::{OnThrottling, Session, classify, classify_service_error, every_page};
 use crate::error::{Error, Failure, FailureKind};
 use crate::model::Entry;
-use crate::source::Request;
-use crate::source::secretsmanager::spec::without_random_suffix;
+use crate::source::aws_service::Request;
 
 /// What a prefix gave: its secrets, and the matched secrets that failed (name, why).
 pub(super) type PrefixResult = Result<(Vec<(Secret, Duration)>, Vec<(String, Failure)>), Failure>;
@@ -144,45 +143,48 @@ fn name_filter(prefix: &Prefix) -> Filter {
 async fn batch_by_prefix(client: &Client, state: &State, prefix: &Prefix) -> PrefixResult {
     let mut found = Vec::new();
     let mut failed = Vec::new();
-    let mut pages = Pages::default();
-    loop {
-        let started = Instant::now();
-        let token = pages.token();
-        let output = state
-            .budget
-            .call(OnThrottling::GiveUp, || async {
-                client
-                    .batch_get_secret_value()
-                    .filters(name_filter(prefix))
-                    .max_results(BATCH_LIMIT as i32)
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|error| classify(&error, codes))
-            })
-            .await?;
-        let elapsed = started.elapsed();
-        // The service's name filter is looser (case-insensitive, word matches): keep exact prefixes.
-        for entry in output.secret_values.unwrap_or_default() {
-            let (name, arn, secret) = fetched_from_entry(entry);
-            if prefix.selects(&name, arn.as_deref()) {
-                found.push((secret, elapsed));
+    every_page(
+        &state.budget,
+        OnThrottling::GiveUp,
+        |token| async move {
+            client
+                .batch_get_secret_value()
+                .filters(name_filter(prefix))
+                .max_results(BATCH_LIMIT as i32)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| classify(&error, codes))
+        },
+        |output, elapsed| {
+            // The service's name filter is looser (case-insensitive, word matches): keep exact
+            // prefixes.
+            for entry in output.secret_values.unwrap_or_default() {
+                let (name, arn, secret) = fetched_from_entry(entry);
+                if prefix.selects(&name, arn.as_deref()) {
+                    found.push((secret, elapsed));
+                }
             }
-        }
-        for error in output.errors.unwrap_or_default() {
-            let id = error.secret_id.unwrap_or_default();
-            let arn = id.starts_with("arn:").then_some(id.as_str());
-            if prefix.selects(name_of(&id), arn) {
-                failed.push((
-                    id.clone(),
-                    classify_service_error(400, error.error_code.as_deref(), error.message, codes),
-                ));
+            for error in output.errors.unwrap_or_default() {
+                let id = error.secret_id.unwrap_or_default();
+                let arn = id.starts_with("arn:").then_some(id.as_str());
+                if prefix.selects(name_of(&id), arn) {
+                    failed.push((
+                        id.clone(),
+                        classify_service_error(
+                            400,
+                            error.error_code.as_deref(),
+                            error.message,
+                            codes,
+                        ),
+                    ));
+                }
             }
-        }
-        if !pages.next(output.next_token)? {
-            return Ok((found, failed));
-        }
-    }
+            output.next_token
+        },
+    )
+    .await?;
+    Ok((found, failed))
 }
 
 async fn list_then_get(
@@ -192,32 +194,30 @@ async fn list_then_get(
     version_stage: Option<String>,
 ) -> PrefixResult {
     let mut names = Vec::new();
-    let mut pages = Pages::default();
-    loop {
-        let token = pages.token();
-        let output = state
-            .budget
-            .call(OnThrottling::BackOff, || async {
-                client
-                    .list_secrets()
-                    .filters(name_filter(prefix))
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|error| classify(&error, codes))
-            })
-            .await?;
-        for entry in output.secret_list.unwrap_or_default() {
-            if let Some(name) = entry.name
-                && prefix.selects(&name, entry.arn.as_deref())
-            {
-                names.push(entry.arn.unwrap_or(name));
+    every_page(
+        &state.budget,
+        OnThrottling::BackOff,
+        |token| async move {
+            client
+                .list_secrets()
+                .filters(name_filter(prefix))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| classify(&error, codes))
+        },
+        |output, _| {
+            for entry in output.secret_list.unwrap_or_default() {
+                if let Some(name) = entry.name
+                    && prefix.selects(&name, entry.arn.as_deref())
+                {
+                    names.push(entry.arn.unwrap_or(name));
+                }
             }
-        }
-        if !pages.next(output.next_token)? {
-            break;
-        }
-    }
+            output.next_token
+        },
+    )
+    .await?;
     let mut found = Vec::new();
     let mut failed = Vec::new();
     for (id, result) in get_each(client, state, names, version_stage).await {
