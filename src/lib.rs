@@ -13,7 +13,7 @@
 //! | 4 | `source`, `render`, `exec` | where values come from; how they are written; how a command runs with them |
 //! | 3 | `aws` | the AWS edge: session, credentials, retries, failure classification |
 //! | 2 | `naming`, `mask`, `files`, `process` | pure naming and masking; the file and process edges |
-//! | 1 | `model` | values, variables, layers |
+//! | 1 | `model`, `log` | values, variables, layers; what a run says on stderr |
 //! | 0 | `error` | the one error type and its exit codes |
 //!
 //! The pure core (`naming`, `mask`, `render`, `model`) does no I/O; the edges (`aws`,
@@ -25,6 +25,7 @@ pub mod cli;
 pub mod error;
 pub mod exec;
 pub mod files;
+pub mod log;
 pub mod mask;
 pub mod model;
 pub mod naming;

@@ -52,6 +52,21 @@ impl EnvVar {
     }
 }
 
+impl EnvVar {
+    /// The bytes the variable stands for: a binary secret's own bytes (its value is their
+    /// base64), else the text's; `None` when a binary value is not base64 (never: the naming
+    /// wrote it).
+    pub fn bytes(&self) -> Option<Zeroizing<Vec<u8>>> {
+        if self.binary {
+            aws_smithy_types::base64::decode(self.value.expose())
+                .ok()
+                .map(Zeroizing::new)
+        } else {
+            Some(Zeroizing::new(self.value.expose().as_bytes().to_vec()))
+        }
+    }
+}
+
 /// Who chose a variable's name. Only the pipeline decides what changes how a job runs: a name
 /// it wrote is never refused as reserved; a name anything else chose is, unless allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]

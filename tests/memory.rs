@@ -11,7 +11,6 @@ use awssecrets::mask::{Masker, mask_patterns};
 use awssecrets::model::{Entry, Layer, Origin, Payload, SecretValue, merge_layers};
 use awssecrets::naming::{NamingOptions, Shape, variables};
 use awssecrets::render::{self, Format};
-use clap::ValueEnum;
 
 const CANARY: &[u8] = b"wipe-canary-93c1";
 
@@ -113,11 +112,11 @@ fn no_freed_block_holds_a_secret_value() {
             .cloned()
             .collect();
         // Every format, on every value, and on the values each one can carry.
-        for format in Format::value_variants() {
+        for format in Format::ALL {
             let mut rendered_any = false;
             for set in [&merged, &single_line, &one_case] {
                 if let Ok(rendered) = render::render(
-                    *format,
+                    format,
                     set,
                     &render::Options::default(),
                     &mut warnings,

@@ -8,7 +8,9 @@ use crate::model::{Layer, Origin};
 use crate::naming;
 use crate::source::{self, Reach, Spec};
 
-use super::{Log, Selection};
+use crate::log::Log;
+
+use super::request::Selection;
 
 /// Fetches every selected value and turns each into a layer of variables; all or nothing,
 /// with every failure reported.
@@ -105,37 +107,9 @@ fn distinct(specs: &[Spec], warnings: &mut Vec<String>) -> Vec<Spec> {
 /// `--verbose`: where region and credentials came from, the endpoint, TLS trust and proxies.
 pub fn log_session(session: &Session, log: Log) {
     // Nothing of it is worked out on a quiet run (describing a route builds a proxy matcher).
-    if !log.verbose {
-        return;
+    if log.is_verbose() {
+        for line in session.describe() {
+            log.info(line);
+        }
     }
-    log.info(format!(
-        "region {} (from {}), credentials from {}{} ({} ms)",
-        session.default_region.as_deref().unwrap_or("(none)"),
-        session.region_source,
-        session.credentials_source,
-        session
-            .endpoint_url()
-            .map(|url| format!(", endpoint {url}"))
-            .unwrap_or_default(),
-        session.connect_time.as_millis()
-    ));
-    log.info(format!("TLS trusts {}", session.tls_roots));
-    let mut proxy = format!("proxy: {}", session.proxy.describe());
-    if !session.proxy.is_empty() {
-        let endpoint = session.endpoint_url().map_or_else(
-            || {
-                let region = session
-                    .default_region
-                    .as_deref()
-                    .unwrap_or(aws::FALLBACK_STS_REGION);
-                format!("https://secretsmanager.{region}.amazonaws.com")
-            },
-            str::to_owned,
-        );
-        proxy.push_str(&format!(
-            "; {endpoint}: {}",
-            session.proxy.describe_route(&endpoint)
-        ));
-    }
-    log.info(proxy);
 }

@@ -3,8 +3,11 @@
 use crate::aws;
 use crate::error::Error;
 
+use crate::log::Log;
+
 use super::collect::log_session;
-use super::{Log, Whoami, runtime, write_stdout};
+use super::request::Whoami;
+use super::stdout::{runtime, write_stdout};
 
 pub fn whoami(request: Whoami) -> Result<u8, Error> {
     let log = Log::new(request.verbose);

@@ -228,6 +228,44 @@ impl Session {
         self.config.endpoint_url()
     }
 
+    /// What `--verbose` says of the session: where region and credentials came from, the
+    /// endpoint, what TLS trusts, and the route to AWS through the proxies, if any.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!(
+                "region {} (from {}), credentials from {}{} ({} ms)",
+                self.default_region.as_deref().unwrap_or("(none)"),
+                self.region_source,
+                self.credentials_source,
+                self.endpoint_url()
+                    .map(|url| format!(", endpoint {url}"))
+                    .unwrap_or_default(),
+                self.connect_time.as_millis()
+            ),
+            format!("TLS trusts {}", self.tls_roots),
+        ];
+        let mut proxy = format!("proxy: {}", self.proxy.describe());
+        if !self.proxy.is_empty() {
+            // The services' endpoints share the region's domain: one of them tells the route.
+            let endpoint = self.endpoint_url().map_or_else(
+                || {
+                    let region = self
+                        .default_region
+                        .as_deref()
+                        .unwrap_or(FALLBACK_STS_REGION);
+                    format!("https://secretsmanager.{region}.amazonaws.com")
+                },
+                str::to_owned,
+            );
+            proxy.push_str(&format!(
+                "; {endpoint}: {}",
+                self.proxy.describe_route(&endpoint)
+            ));
+        }
+        lines.push(proxy);
+        lines
+    }
+
     /// The error for `subject` failing in `region`, naming the cause; for not found the
     /// account (`account`, when the SPEC says it, else the caller's), for access denied the
     /// principal (one GetCallerIdentity per run, only on such errors).

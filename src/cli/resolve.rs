@@ -7,16 +7,17 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use super::{
+use super::args::{
     AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, SelectionArgs, WhoamiArgs,
     WhoamiFormat,
 };
-use crate::app::{self, SECRETS_ENV, Selection};
+use crate::app::{self, Destination, SECRETS_ENV, Selection};
 use crate::aws::AwsOptions;
 use crate::error::Error;
 use crate::error::Wording;
+use crate::exec;
 use crate::naming::{NamingOptions, UNUSABLE_NAME, is_valid_variable_name};
-use crate::render;
+use crate::render::{self, Format};
 use crate::source::{Spec, Target, split_spec_list};
 
 /// Parses the command line (clap exits on its own errors, with code 2) and reads the
@@ -125,11 +126,7 @@ fn export(
     args: ExportArgs,
     environment: &dyn Fn(&str) -> Option<String>,
 ) -> Result<app::Command, Error> {
-    let append_target = args
-        .format
-        .appends_to()
-        .and_then(environment)
-        .map(PathBuf::from);
+    let format = args.format.0;
     let mut render = render::Options::default();
     if let Some(count) = args.gitlab_max_variables {
         render.gitlab_max_variables = count as usize;
@@ -140,16 +137,43 @@ fn export(
         render.gitlab_limits_given = true;
     }
     render.add_masks = args.add_mask;
-    let stdout_on_purpose = args.output.as_deref() == Some(std::path::Path::new("-"));
     Ok(app::Command::Export(app::Export {
+        destination: destination(format, args.output, environment)?,
         selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
-        format: args.format,
+        format,
         render,
-        output: args.output.filter(|_| !stdout_on_purpose),
-        stdout_on_purpose,
         in_ci: in_ci(environment("CI").as_deref()),
-        append_target,
     }))
+}
+
+/// Where `export` writes: `-o -` is stdout on purpose; a format that appends (to
+/// `$GITHUB_ENV`) appends to `-o FILE` or to the file its variable names.
+fn destination(
+    format: Format,
+    output: Option<PathBuf>,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> Result<Destination, Error> {
+    let on_purpose = output.as_deref() == Some(std::path::Path::new("-"));
+    match (format.appends_to(), output) {
+        (Some(variable), Some(_)) if on_purpose => Err(Error::Usage(format!(
+            "-o - prints to stdout, but --format {} appends to a file: pass -o FILE, or leave \
+             -o out to append to ${variable}",
+            format.name()
+        ))),
+        (Some(_), Some(path)) => Ok(Destination::Append(path)),
+        (Some(variable), None) => environment(variable)
+            .map(|path| Destination::Append(PathBuf::from(path)))
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--format {} appends to ${variable}, which is not set: run it in a GitHub \
+                     Actions step or pass -o FILE",
+                    format.name()
+                ))
+            }),
+        (None, Some(_)) if on_purpose => Ok(Destination::Stdout { on_purpose }),
+        (None, Some(path)) => Ok(Destination::File(path)),
+        (None, None) => Ok(Destination::Stdout { on_purpose: false }),
+    }
 }
 
 fn exec(
@@ -158,12 +182,14 @@ fn exec(
 ) -> Result<app::Command, Error> {
     Ok(app::Command::Exec(app::Exec {
         selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
-        mask: args.mask || (!args.no_mask && in_ci(environment("CI").as_deref())),
         env_files: args.env_files,
-        pristine: args.pristine,
-        mask_min_length: args.mask_min_length,
-        files: args.files,
-        command: args.command,
+        options: exec::Options {
+            mask: args.mask || (!args.no_mask && in_ci(environment("CI").as_deref())),
+            pristine: args.pristine,
+            mask_min_length: args.mask_min_length,
+            files: args.files,
+            command: args.command,
+        },
     }))
 }
 
@@ -310,7 +336,7 @@ mod tests {
         );
         assert_eq!(export.selection.specs.len(), 2);
         assert_eq!(export.format, Format::Json);
-        assert_eq!(export.output, Some(PathBuf::from("out")));
+        assert_eq!(export.destination, Destination::File(PathBuf::from("out")));
     }
 
     #[test]
@@ -325,9 +351,18 @@ mod tests {
     #[test]
     fn the_github_format_appends_to_github_env() {
         let export = export_request(&["-f", "github", "-s", "a"], &[("GITHUB_ENV", "/tmp/env")]);
-        assert_eq!(export.append_target, Some(PathBuf::from("/tmp/env")));
+        assert_eq!(
+            export.destination,
+            Destination::Append(PathBuf::from("/tmp/env"))
+        );
         let export = export_request(&["-f", "json", "-s", "a"], &[("GITHUB_ENV", "/tmp/env")]);
-        assert_eq!(export.append_target, None);
+        assert_eq!(
+            export.destination,
+            Destination::Stdout { on_purpose: false }
+        );
+        let export = export_request(&["-f", "json", "-s", "a", "-o", "-"], &[]);
+        assert_eq!(export.destination, Destination::Stdout { on_purpose: true });
+        assert!(request(&["-f", "github", "-s", "a"], &[]).is_err());
     }
 
     #[test]
@@ -375,7 +410,7 @@ mod tests {
             ],
             &[],
         );
-        assert_eq!(exec.command, vec!["npm", "publish", "--tag", "x"]);
+        assert_eq!(exec.options.command, vec!["npm", "publish", "--tag", "x"]);
         assert_eq!(exec.env_files, vec![PathBuf::from("a"), PathBuf::from("b")]);
         assert!(
             Cli::try_parse_from(["awssecrets", "exec", "-s", "x"]).is_err(),
@@ -394,7 +429,7 @@ mod tests {
             all.extend_from_slice(args);
             all.extend_from_slice(&["--", "true"]);
             let variables: Vec<(&str, &str)> = ci.map(|value| ("CI", value)).into_iter().collect();
-            exec_request(&all, &variables).mask
+            exec_request(&all, &variables).options.mask
         };
         assert!(masking(&[], Some("true")));
         assert!(!masking(&[], None));

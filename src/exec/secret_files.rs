@@ -5,7 +5,6 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
-use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::files;
@@ -53,7 +52,12 @@ impl SecretFiles {
             .filter(|variable| names.contains(&variable.name))
         {
             let path = files.directory.path().join(&variable.name);
-            let contents = secret_bytes(variable)?;
+            let contents = variable.bytes().ok_or_else(|| {
+                Error::Other(format!(
+                    "variable {} is not the base64 of a binary secret",
+                    variable.name
+                ))
+            })?;
             files::create_private(&path, &contents).map_err(|error| {
                 Error::Other(format!(
                     "cannot write the file of {}: {error}",
@@ -69,22 +73,6 @@ impl SecretFiles {
     /// The directory holding the files.
     pub fn directory(&self) -> &Path {
         self.directory.path()
-    }
-}
-
-/// The bytes a variable stands for: a binary secret's own bytes, else the text.
-pub fn secret_bytes(variable: &EnvVar) -> Result<Zeroizing<Vec<u8>>, Error> {
-    if variable.binary {
-        aws_smithy_types::base64::decode(variable.value.expose())
-            .map(Zeroizing::new)
-            .map_err(|_| {
-                Error::Other(format!(
-                    "variable {} is not the base64 of a binary secret",
-                    variable.name
-                ))
-            })
-    } else {
-        Ok(Zeroizing::new(variable.value.expose().as_bytes().to_vec()))
     }
 }
 

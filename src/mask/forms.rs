@@ -22,6 +22,26 @@ impl Patterns {
     }
 }
 
+/// What `exec --mask` masks for `variables`: every form of each value, and of a binary
+/// secret's bytes when they are text (`--file` hands the command the bytes, not the base64).
+pub fn variable_patterns(variables: &[crate::model::EnvVar], min_length: usize) -> Patterns {
+    let decoded: Vec<Zeroizing<Vec<u8>>> = variables
+        .iter()
+        .filter(|variable| variable.binary)
+        .filter_map(crate::model::EnvVar::bytes)
+        .collect();
+    let texts = decoded
+        .iter()
+        .filter_map(|bytes| std::str::from_utf8(bytes).ok());
+    mask_patterns(
+        variables
+            .iter()
+            .map(|variable| variable.value.expose())
+            .chain(texts),
+        min_length,
+    )
+}
+
 /// Every form of every value (and of each line of a multi-line value) that is at least
 /// `min_length` characters long, for values that are themselves at least that long: masking
 /// `true` or `5432`, or their encodings, would mask half a log.

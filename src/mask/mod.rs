@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use automaton::{Automaton, START};
 
-pub use forms::{Patterns, mask_patterns};
+pub use forms::{Patterns, mask_patterns, variable_patterns};
 
 /// What every masked value is replaced with.
 pub const MASK: &[u8] = b"***";

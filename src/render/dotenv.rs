@@ -5,9 +5,9 @@
 //! agree on a value holding both `'` and one of `"`, `\`, `$` or a backtick, or holding a
 //! carriage return (measured; the README lists where each reader differs).
 
-use std::io::Write;
+use std::io::{self, Write};
 
-use super::{Options, Renderer, written};
+use super::renderer::{Options, Renderer};
 use crate::error::Error;
 use crate::model::EnvVar;
 
@@ -70,29 +70,25 @@ impl Renderer for Dotenv {
         Error::from_many(errors).map_or(Ok(()), Err)
     }
 
-    fn write(
+    /// `KEY='value'` or `KEY="value"` lines; `check` made sure every value has a quoting.
+    fn write_lines(
         out: &mut impl Write,
         variables: &[EnvVar],
         _new_delimiter: &mut dyn FnMut() -> String,
-    ) -> Result<(), Error> {
-        written(write_dotenv(out, variables))
+    ) -> io::Result<()> {
+        for variable in variables {
+            let value = variable.value.expose();
+            let quote = match quoting(value) {
+                Ok(Quoting::Double) => b'"',
+                _ => b'\'',
+            };
+            write!(out, "{}=", variable.name)?;
+            out.write_all(&[quote])?;
+            out.write_all(value.as_bytes())?;
+            out.write_all(&[quote, b'\n'])?;
+        }
+        Ok(())
     }
-}
-
-/// `KEY='value'` or `KEY="value"` lines; the caller checked every value has a quoting.
-pub fn write_dotenv(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<()> {
-    for variable in variables {
-        let value = variable.value.expose();
-        let quote = match quoting(value) {
-            Ok(Quoting::Double) => b'"',
-            _ => b'\'',
-        };
-        write!(out, "{}=", variable.name)?;
-        out.write_all(&[quote])?;
-        out.write_all(value.as_bytes())?;
-        out.write_all(&[quote, b'\n'])?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! `env`: raw `KEY=value` lines, as `docker run --env-file` reads them.
 
-use std::io::Write;
+use std::io::{self, Write};
 
-use super::{Options, Renderer, has_line_break, written};
+use super::renderer::{Options, Renderer, has_line_break};
 use crate::error::Error;
 use crate::model::EnvVar;
 
@@ -15,17 +15,17 @@ impl Renderer for Env {
         check_env(variables)
     }
 
-    fn write(
+    fn write_lines(
         out: &mut impl Write,
         variables: &[EnvVar],
         _new_delimiter: &mut dyn FnMut() -> String,
-    ) -> Result<(), Error> {
-        written(write_env(out, variables))
+    ) -> io::Result<()> {
+        write_env(out, variables)
     }
 }
 
 /// Raw `KEY=value` lines; the caller checked that no value holds a line break.
-pub fn write_env(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<()> {
+pub fn write_env(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()> {
     for variable in variables {
         writeln!(out, "{}={}", variable.name, variable.value.expose())?;
     }

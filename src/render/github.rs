@@ -3,10 +3,10 @@
 //! `$GITHUB_OUTPUT` (the step's outputs, for the steps that ask), as the Actions runner reads
 //! both.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use super::quote::write_command_data;
-use super::{Options, Renderer, has_line_break};
+use super::renderer::{Options, Renderer, has_line_break};
 use crate::error::Error;
 use crate::model::EnvVar;
 
@@ -42,15 +42,15 @@ impl Renderer for Github {
         Error::from_many(errors).map_or(Ok(()), Err)
     }
 
-    fn write(
+    fn write_lines(
         out: &mut impl Write,
         variables: &[EnvVar],
         new_delimiter: &mut dyn FnMut() -> String,
-    ) -> Result<(), Error> {
+    ) -> io::Result<()> {
         write_github_env(out, variables, new_delimiter)
     }
 
-    fn write_commands(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<()> {
+    fn write_commands(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()> {
         write_github_masks(out, variables)
     }
 }
@@ -82,21 +82,21 @@ impl Renderer for GithubOutput {
         Error::from_many(errors).map_or(Ok(()), Err)
     }
 
-    fn write(
+    fn write_lines(
         out: &mut impl Write,
         variables: &[EnvVar],
         new_delimiter: &mut dyn FnMut() -> String,
-    ) -> Result<(), Error> {
+    ) -> io::Result<()> {
         write_github_env(out, variables, new_delimiter)
     }
 
-    fn write_commands(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<()> {
+    fn write_commands(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()> {
         write_github_masks(out, variables)
     }
 }
 
 /// `::add-mask::` for every non-blank line of every value, escaped as workflow command data.
-pub fn write_github_masks(out: &mut impl Write, variables: &[EnvVar]) -> std::io::Result<()> {
+pub fn write_github_masks(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()> {
     for variable in variables {
         for line in variable.value.expose().split('\n') {
             let line = line.strip_suffix('\r').unwrap_or(line);
@@ -112,30 +112,31 @@ pub fn write_github_masks(out: &mut impl Write, variables: &[EnvVar]) -> std::io
 
 /// `NAME=value` for single-line values; `NAME<<DELIMITER` / value / `DELIMITER` otherwise,
 /// with a delimiter that does not occur anywhere in the value.
-pub fn write_github_env(
+fn write_github_env(
     out: &mut impl Write,
     variables: &[EnvVar],
     new_delimiter: &mut dyn FnMut() -> String,
-) -> Result<(), Error> {
-    let write_error = |source| Error::output("GITHUB_ENV", source);
+) -> io::Result<()> {
     for variable in variables {
         let value = variable.value.expose();
         if !has_line_break(value) {
-            writeln!(out, "{}={value}", variable.name).map_err(write_error)?;
+            writeln!(out, "{}={value}", variable.name)?;
             continue;
         }
         let delimiter = unused_delimiter(value, new_delimiter).ok_or_else(|| {
-            Error::bad_content(
-                format!("variable {}", variable.name),
-                "no heredoc delimiter absent from its value could be found",
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "variable {}: no heredoc delimiter absent from its value could be found",
+                    variable.name
+                ),
             )
         })?;
         write!(
             out,
             "{}<<{delimiter}\n{value}\n{delimiter}\n",
             variable.name
-        )
-        .map_err(write_error)?;
+        )?;
     }
     Ok(())
 }

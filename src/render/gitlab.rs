@@ -5,7 +5,7 @@
 //! distinct keys; and the stored artifact, which the runner uploads gzip-compressed, smaller
 //! than `dotenv_size` bytes.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use miniz_oxide::deflate::core::{
     CompressorOxide, TDEFLFlush, TDEFLStatus, compress, create_comp_flags_from_zip_params,
@@ -13,16 +13,10 @@ use miniz_oxide::deflate::core::{
 use zeroize::Zeroizing;
 
 use super::env::write_env;
-use super::{Options, Renderer, has_line_break, written};
+use super::renderer::{GITLAB_DEFAULT_MAX_VARIABLES, Options, Renderer, has_line_break};
 use crate::error::Error;
 use crate::model::EnvVar;
 
-/// GitLab's default `dotenv_size` limit: the stored (gzip) report must be smaller.
-pub const GITLAB_DEFAULT_MAX_BYTES: usize = 5 * 1024;
-/// GitLab's default `dotenv_variables` limit on self-managed instances (GitLab.com: 50-150).
-pub const GITLAB_DEFAULT_MAX_VARIABLES: usize = 20;
-/// No GitLab.com tier accepts more variables than this in one dotenv report.
-pub const GITLAB_HIGHEST_MAX_VARIABLES: usize = 150;
 /// GitLab's longest variable name.
 pub const GITLAB_MAX_NAME_LENGTH: usize = 255;
 /// Room left for what the runner's compressor may do differently from ours (its header names
@@ -46,12 +40,12 @@ impl Renderer for Gitlab {
         check_gitlab(variables, options, warnings)
     }
 
-    fn write(
+    fn write_lines(
         out: &mut impl Write,
         variables: &[EnvVar],
         _new_delimiter: &mut dyn FnMut() -> String,
-    ) -> Result<(), Error> {
-        written(write_env(out, variables))
+    ) -> io::Result<()> {
+        write_env(out, variables)
     }
 
     fn check_output(body: &[u8], options: &Options) -> Result<(), Error> {

@@ -2,6 +2,23 @@
 
 use std::io::{self, Write};
 
+use crate::model::EnvVar;
+
+/// `KEYWORD NAME='value'` lines (`keyword` empty for `sh`, `export ` for `shell`), quoted so
+/// that sh reads every value back byte for byte.
+pub fn write_assignments(
+    out: &mut impl Write,
+    variables: &[EnvVar],
+    keyword: &str,
+) -> io::Result<()> {
+    for variable in variables {
+        write!(out, "{keyword}{}=", variable.name)?;
+        write_single_quoted(out, variable.value.expose())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
 /// Writes `value` single-quoted, `'` as `'\''` and `\` as `'\\'` (so that dotenvy, which treats
 /// `\` inside single quotes as an escape when finding where a value ends, reads it exactly
 /// too), piece by piece: no intermediate copy of the value.

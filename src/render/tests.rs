@@ -277,7 +277,8 @@ fn github_gives_up_rather_than_loop_forever() {
     )
     .err()
     .unwrap();
-    assert!(error.to_string().contains("variable X"));
+    assert!(error.to_string().contains("variable X"), "{error}");
+    assert_eq!(error.exit_code(), crate::error::ExitCode::BadContent);
 }
 
 #[test]

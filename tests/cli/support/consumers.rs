@@ -4,7 +4,6 @@ use std::path::Path;
 use std::process::Command;
 
 use awssecrets::render::Format;
-use clap::ValueEnum;
 
 /// Name/value pairs, in order.
 pub type Pairs = Vec<(String, String)>;
@@ -383,16 +382,12 @@ pub fn readers(format: Format) -> Vec<Reader> {
     }
 }
 
-/// Every format, as the command line names them.
+/// Every format.
 pub fn formats() -> Vec<Format> {
-    Format::value_variants().to_vec()
+    Format::ALL.to_vec()
 }
 
 /// The name of `format` on the command line.
 pub fn format_name(format: Format) -> String {
-    format
-        .to_possible_value()
-        .expect("every format has a name")
-        .get_name()
-        .to_owned()
+    format.name().to_owned()
 }

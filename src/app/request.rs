@@ -1,0 +1,102 @@
+//! The plain requests the command line builds, one per command: what to fetch, how to name
+//! it, where to write it, how to reach AWS. No clap in sight.
+
+use std::path::PathBuf;
+
+use crate::aws::AwsOptions;
+use crate::error::Wording;
+use crate::exec;
+use crate::naming::NamingOptions;
+use crate::render::{self, Format};
+use crate::source::Spec;
+
+use super::trust::Trust;
+
+/// The environment variable read when no `--secret` is given.
+pub const SECRETS_ENV: &str = "AWSSECRETS_SECRETS";
+
+/// What to do, as the command line and environment asked.
+#[derive(Debug)]
+pub enum Command {
+    Export(Export),
+    Exec(Exec),
+    Whoami(Whoami),
+    Policy(Policy),
+}
+
+impl Command {
+    /// Whose words its messages use.
+    pub fn wording(&self) -> Wording {
+        match self {
+            Command::Export(request) => request.selection.wording,
+            Command::Exec(request) => request.selection.wording,
+            Command::Whoami(_) | Command::Policy(_) => Wording::CommandLine,
+        }
+    }
+}
+
+/// Which values to fetch, how to name their variables, and how to reach AWS.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub specs: Vec<Spec>,
+    pub naming: NamingOptions,
+    pub aws: AwsOptions,
+    pub verbose: bool,
+    /// Whose words messages use (a CI integration's inputs, or the options).
+    pub wording: Wording,
+}
+
+/// Where `export` writes, decided once from `--format`, `-o` and the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Stdout; `on_purpose` with `-o -` (then even where it is a CI job's log).
+    Stdout { on_purpose: bool },
+    /// A file, replaced atomically.
+    File(PathBuf),
+    /// Commands (masks) to stdout, the variables appended to this file (`$GITHUB_ENV`).
+    Append(PathBuf),
+}
+
+/// `export`: print the variables for their consumer.
+#[derive(Debug)]
+pub struct Export {
+    pub selection: Selection,
+    pub format: Format,
+    /// The consumer's limits as configured (GitLab's), and masks to print first.
+    pub render: render::Options,
+    pub destination: Destination,
+    /// Running in CI (`CI` set): stdout may be the job's log.
+    pub in_ci: bool,
+}
+
+/// `exec`: run a command with the variables in its environment.
+#[derive(Debug)]
+pub struct Exec {
+    pub selection: Selection,
+    /// `--env-file`: variables read before the secrets, in order.
+    pub env_files: Vec<PathBuf>,
+    pub options: exec::Options,
+}
+
+/// `policy`: the IAM policy SPECs need, or a CI role's trust policy.
+#[derive(Debug)]
+pub struct Policy {
+    pub specs: Vec<Spec>,
+    pub aws: AwsOptions,
+    /// The account of resources named without an ARN; `None`: the caller's.
+    pub account: Option<String>,
+    /// Also allow the batch call.
+    pub batch: bool,
+    /// Customer managed KMS keys to allow decrypting with.
+    pub kms_keys: Vec<String>,
+    /// Print this trust policy instead.
+    pub trust: Option<Trust>,
+}
+
+/// `whoami`: the identity a run would use.
+#[derive(Debug)]
+pub struct Whoami {
+    pub aws: AwsOptions,
+    pub json: bool,
+    pub verbose: bool,
+}

@@ -1,0 +1,472 @@
+//! clap's types and every help text: what the command line accepts. A leaf: it imports no
+//! module of the crate but the formats it lists and the rules its values follow.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+use crate::source::is_account_id;
+
+const EXAMPLES: &str = "\
+Examples:
+  First CI stage: fetch, write a 0600 artifact that later stages load
+    awssecrets --region eu-west-1 --secret ci/npm -o .ci-secrets
+    set -a; . ./.ci-secrets; set +a
+
+  A file for dotenv readers (node --env-file, python-dotenv, dotenv, dotenvy)
+    awssecrets -s ci/app --format dotenv -o .env
+
+  Only two keys of a JSON secret, and a plain secret under a chosen name
+    awssecrets -s 'ci/db#user,password' -s 'NPM_TOKEN,ci/npm-token'
+
+  Layer secrets (later wins), prefix every name, GitLab dotenv report
+    awssecrets -s ci/common -s ci/prod --prefix APP_ --format gitlab -o build.env
+
+  Every secret under a path, from the previous rotation
+    awssecrets -s 'ci/prod/*' --version-stage AWSPREVIOUS --format json
+
+  Parameter Store: a parameter, one at a version, every parameter under a path
+    awssecrets -s ssm:/ci/npm/token -s 'DB,ssm:/ci/db:3' -s 'APP,ssm:/ci/app/'
+
+  The least-privilege IAM policy those SPECs need
+    awssecrets policy -s ssm:/ci/npm/token -s 'ci/prod/*' --region eu-west-1
+
+  GitHub Actions: mask every value, append to $GITHUB_ENV
+    awssecrets -s arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/npm-AbCdEf --format github
+
+  GitHub Actions: step outputs instead (run: step with id: fetch, then
+  ${{ steps.fetch.outputs.NPM_TOKEN }} in the one step that needs it)
+    awssecrets -s 'NPM_TOKEN,ci/npm' --format github-output
+
+  An optional secret (`?`): skipped with a warning when it does not exist
+    awssecrets -s ci/common -s 'ci/overrides/feature-x?'
+
+  Behind a proxy (https_proxy, http_proxy, all_proxy, no_proxy; -v shows the route,
+  never the password; instance metadata and container credentials are always direct)
+    HTTPS_PROXY=http://user:pass@proxy.corp:3128 NO_PROXY=.internal awssecrets -s ci/npm -v
+
+  Secret list from the environment (one SPEC per line, or comma-separated ids)
+    AWSSECRETS_SECRETS=ci/common,ci/prod awssecrets --format json
+
+Exit codes:
+  0 success            3 not found               6 throttled, network, timeout
+  1 unexpected error   4 access denied or KMS    7 bad secret content for the format
+  2 usage error        5 no or rejected creds    8 cannot write the output
+                                                   (or stdout is the CI job's log)
+  7 also: a reserved name the secret's content chose (see --allow-name)";
+
+/// Fetch AWS Secrets Manager secrets and Parameter Store parameters and print them as variables
+/// for CI, or run a command with them.
+///
+/// Values are fetched with the ambient AWS credentials (environment, profile, SSO, web identity,
+/// ECS/EKS container or EC2 instance role). A JSON object gives one variable per key; any other
+/// value gives one variable. Nothing is written unless every value was fetched.
+#[derive(Debug, Parser)]
+#[command(
+    name = "awssecrets",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_long_help = EXAMPLES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// `awssecrets [OPTIONS]` is `awssecrets export [OPTIONS]`.
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print secrets as variables in a format for their consumer (the default command)
+    #[command(after_long_help = EXAMPLES)]
+    Export(ExportArgs),
+    /// Run a command with the secrets in its environment
+    ///
+    /// The environment of COMMAND is, later wins: the inherited one (with --pristine only PATH,
+    /// HOME, USER, LOGNAME, LANG, LC_ALL, TERM, TMPDIR, SHELL, TZ), then each --env-file in order,
+    /// then each secret in order. Nothing is started unless every secret was fetched. COMMAND is
+    /// looked up in the PATH awssecrets inherited, never in one a secret set. Without masking,
+    /// awssecrets replaces itself with COMMAND (same PID, signals go straight to it, its exit
+    /// status is awssecrets' own). With masking (or as PID 1), COMMAND runs as a child in a
+    /// process group of its own: its stdout and stderr have every secret value (and its base64,
+    /// JSON and percent-encoded forms) replaced by ***; stdin passes through; INT, TERM, HUP,
+    /// QUIT, USR1 and USR2 reach it exactly once, sent to awssecrets or typed at a terminal; it
+    /// is killed if awssecrets is killed; the exit status is COMMAND's (128+N if signal N killed
+    /// it).
+    #[command(after_long_help = EXEC_EXAMPLES)]
+    Exec(ExecArgs),
+    /// Show which AWS identity, credential source, region and endpoint awssecrets would use
+    ///
+    /// Calls sts:GetCallerIdentity (which needs no permission). Never prints a key or a token.
+    Whoami(WhoamiArgs),
+    /// Print the least-privilege IAM policy the SPECs need, or a CI role's trust policy
+    ///
+    /// The identity policy allows exactly the calls fetching the SPECs makes, on exactly their
+    /// resources (each source contributes its statements). With --trust, prints instead the
+    /// trust policy that lets a GitLab or GitHub job's OIDC token assume the role.
+    #[command(after_long_help = POLICY_EXAMPLES)]
+    Policy(PolicyArgs),
+}
+
+const POLICY_EXAMPLES: &str = "\
+Examples:
+  The policy of a CI role reading two secrets, a prefix and a parameter path
+    awssecrets policy --region eu-west-1 --account 123456789012 \\
+        -s ci/npm -s 'DB,ci/db#user' -s 'ci/prod/*' -s ssm:/ci/app/
+
+  The trust policy of that role, for the main branch of a GitLab project
+    awssecrets policy --account 123456789012 --trust gitlab:group/app:main
+
+  Secrets encrypted with a customer managed KMS key, fetched in batches
+    awssecrets policy -s ci/npm -s ci/db --batch --kms-key arn:aws:kms:eu-west-1:123456789012:key/ID";
+
+/// Options of `policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A SPEC to grant reading (as for export), repeatable; default: $AWSSECRETS_SECRETS
+    #[arg(short, long = "secret", value_name = "SPEC")]
+    pub secrets: Vec<String>,
+
+    /// The account of the secrets and parameters named without an ARN (default: the caller's,
+    /// from sts:GetCallerIdentity)
+    #[arg(long, value_name = "ID", value_parser = parse_account)]
+    pub account: Option<String>,
+
+    /// Also allow secretsmanager:BatchGetSecretValue (on *, as AWS requires): fewer round trips.
+    /// Without it, awssecrets reads each secret on its own after one denied batch call
+    #[arg(long)]
+    pub batch: bool,
+
+    /// Also allow kms:Decrypt on this customer managed key, through the services read only;
+    /// repeatable (the AWS managed keys need no permission)
+    #[arg(long = "kms-key", value_name = "ARN")]
+    pub kms_keys: Vec<String>,
+
+    /// Print the trust policy of a role that a CI job's OIDC token may assume:
+    /// gitlab:GROUP/PROJECT[:BRANCH] or github:OWNER/REPO[:BRANCH] (no branch: any ref)
+    #[arg(long, value_name = "CI:PROJECT[:BRANCH]")]
+    pub trust: Option<String>,
+
+    /// The GitLab instance whose OIDC provider --trust gitlab: names
+    #[arg(long, value_name = "HOST", default_value = "gitlab.com")]
+    pub gitlab_host: String,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+fn parse_account(text: &str) -> Result<String, String> {
+    if is_account_id(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("an AWS account id is 12 digits".into())
+    }
+}
+
+/// Options of `whoami`.
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = WhoamiFormat::Text)]
+    pub format: WhoamiFormat,
+
+    /// Tell what is done and how long it took, on stderr
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// How `whoami` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WhoamiFormat {
+    /// Aligned `field  value` lines
+    Text,
+    /// One JSON object
+    Json,
+}
+
+const EXEC_EXAMPLES: &str = "\
+Examples:
+  Publish with the token in the environment, never on disk
+    awssecrets exec -s ci/npm -- npm publish
+
+  A later CI stage: variables from the first stage's artifact, no AWS call
+    awssecrets exec --env-file .ci-secrets -- ./deploy.sh
+
+  Only the secrets and a minimal environment, output masked even outside CI
+    awssecrets exec --pristine --mask -s ci/db -- ./migrate.sh
+
+  A tool that wants a path: the kubeconfig in a private 0600 file, removed afterwards
+    awssecrets exec -s KUBECONFIG,ci/kubeconfig --file KUBECONFIG -- kubectl get pods
+
+Exit codes:
+  COMMAND's own status, or 128+N if signal N killed it (masked mode, --file)
+  126 COMMAND cannot be run   127 COMMAND not found
+  1-8 awssecrets failed before starting COMMAND (see awssecrets --help)";
+
+/// Options of `exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Read variables from FILE (as `awssecrets export` writes it: sh, dotenv or shell) before
+    /// the secrets; repeatable, later files win. Nothing in it is expanded; what sh would read
+    /// differently is refused. With only env files, no AWS call is made
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+
+    /// Start COMMAND with only a minimal inherited environment (see above) plus the variables
+    #[arg(long)]
+    pub pristine: bool,
+
+    /// Write variable NAME's value (a binary secret's bytes) to a 0600 file in a private 0700
+    /// directory and set NAME to its path instead, for tools that want a path (kubeconfig,
+    /// keys); repeatable. The directory is removed when COMMAND ends, by signal included
+    #[arg(long = "file", value_name = "NAME", value_parser = parse_variable_name)]
+    pub files: Vec<String>,
+
+    /// Mask secret values in COMMAND's output (default when $CI is set, as GitLab and GitHub do)
+    #[arg(long, overrides_with = "no_mask")]
+    pub mask: bool,
+
+    /// Do not mask: replace awssecrets with COMMAND (default outside CI)
+    #[arg(long, overrides_with = "mask")]
+    pub no_mask: bool,
+
+    /// Values (and lines of multi-line values) shorter than this are not masked
+    #[arg(long, value_name = "CHARS", default_value_t = crate::mask::DEFAULT_MIN_LENGTH,
+          value_parser = parse_min_length)]
+    pub mask_min_length: usize,
+
+    /// The command to run and its arguments, after --
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
+
+/// Options of `export` (and of the bare command).
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = FormatArg(Format::Sh), env = "AWSSECRETS_FORMAT")]
+    pub format: FormatArg,
+
+    /// Write to FILE (created 0600, replaced atomically) instead of stdout; for --format github,
+    /// the file to append to instead of $GITHUB_ENV. `-o -` is stdout on purpose: in CI
+    /// (`CI` set), values are printed to stdout only so when stdout is the job's log
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print GitHub's ::add-mask:: for every value (every line of a multi-line one) on stdout
+    /// first, whatever the format: so that a later step printing the file shows *** (the
+    /// github formats always do)
+    #[arg(long)]
+    pub add_mask: bool,
+
+    /// --format gitlab: refuse more variables than this (your instance's dotenv_variables
+    /// limit; GitLab.com 50, 100 or 150 by tier, self-managed 20 by default) [default: 150]
+    #[arg(long, value_name = "COUNT", env = "AWSSECRETS_GITLAB_MAX_VARIABLES",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub gitlab_max_variables: Option<u32>,
+
+    /// --format gitlab: refuse a report whose gzip-compressed size (what GitLab measures) is
+    /// this many bytes or more (your instance's dotenv_size limit) [default: 5120]
+    #[arg(long, value_name = "BYTES", env = "AWSSECRETS_GITLAB_MAX_BYTES",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub gitlab_max_bytes: Option<u32>,
+}
+
+/// Which secrets to fetch, how to name their variables, and how to reach AWS.
+#[derive(Debug, Args)]
+pub struct SelectionArgs {
+    /// Secret or parameter to fetch, repeatable: ID (secret name or ARN), ID#KEY1,KEY2 (only
+    /// those keys of a JSON secret), ALIAS,ID (variable name of a plain secret, prefix ALIAS_ of
+    /// a JSON secret's keys), ID* (every secret whose name starts with ID); ssm:NAME (a
+    /// Parameter Store parameter, by name or ARN), ssm:NAME:VERSION, ssm:NAME:LABEL,
+    /// ssm:/PATH/ (every parameter under the path), with ALIAS, and #KEYS but for a path. A `?`
+    /// after the ID makes it optional: skipped with a warning if it does not exist (or a
+    /// prefix or path matches nothing); access denied and other failures still fail.
+    /// Default: $AWSSECRETS_SECRETS, one SPEC per line or comma-separated ids
+    #[arg(short, long = "secret", value_name = "SPEC")]
+    pub secrets: Vec<String>,
+
+    /// Fetch this version stage instead of AWSCURRENT (e.g. AWSPREVIOUS)
+    #[arg(long, value_name = "STAGE")]
+    pub version_stage: Option<String>,
+
+    /// Put PREFIX before every variable name
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+
+    /// Upper-case variable names that come from JSON keys
+    #[arg(long)]
+    pub uppercase: bool,
+
+    /// Refuse JSON keys that are not valid variable names instead of sanitising them
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Let a secret's content set NAME although it is reserved (PATH, LD_*, *_PROXY,
+    /// NODE_OPTIONS, AWS_ENDPOINT_URL*, GITHUB_*, CI_JOB_TOKEN, ...: names that change which
+    /// program runs, what it loads or trusts, or how CI runs the job); repeatable. Names the
+    /// pipeline wrote (an ALIAS, a key listed after #) need no allowing. docs/security.md lists
+    /// every reserved name and why
+    #[arg(long = "allow-name", value_name = "NAME")]
+    pub allow_names: Vec<String>,
+
+    /// Refuse every name a secret's content chose (JSON keys not listed after #, names found
+    /// under a prefix or path): only ALIASes, listed keys and names derived from the ids
+    /// given. For secrets that others than the pipeline's authors may write
+    #[arg(long)]
+    pub only_listed_keys: bool,
+
+    /// Name the inputs of the CI integration that runs awssecrets in messages, instead of
+    /// the options
+    #[arg(long, value_enum, hide = true, value_name = "CALLER")]
+    pub inputs_of: Option<Caller>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Tell what is fetched and how long it took, on stderr (never a value)
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Who runs awssecrets on the user's behalf, for `--inputs-of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Caller {
+    /// The fetch-secrets GitLab component.
+    FetchSecretsComponent,
+    /// The dotenv-report GitLab component.
+    DotenvReportComponent,
+    /// The GitHub action.
+    GithubAction,
+}
+
+/// How to reach AWS.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// AWS region (default: the SDK's usual sources, e.g. AWS_REGION or the profile); a full
+    /// ARN's own region always wins for that secret
+    #[arg(long, value_name = "REGION", value_parser = parse_single_word)]
+    pub region: Option<String>,
+
+    /// Named profile from the AWS config files (default: AWS_PROFILE, else "default")
+    #[arg(long, value_name = "NAME", value_parser = parse_single_word)]
+    pub profile: Option<String>,
+
+    /// Send every AWS request to this URL (AWS_ENDPOINT_URL is honoured too)
+    #[arg(long, value_name = "URL", value_parser = parse_single_word)]
+    pub endpoint_url: Option<String>,
+
+    /// Give up on AWS after this many seconds in all, retries included
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
+    pub timeout: f64,
+
+    /// Assume this IAM role with whatever credentials were found (or with a CI OIDC token)
+    #[arg(long, value_name = "ARN", env = "AWSSECRETS_ROLE_ARN", value_parser = parse_single_word)]
+    pub role_arn: Option<String>,
+
+    /// Session name for --role-arn, shown in CloudTrail [default: from the CI job (GitLab project
+    /// path and job id, GitHub repository and run id), else the local user]
+    #[arg(long, value_name = "NAME", value_parser = parse_session_name)]
+    pub role_session_name: Option<String>,
+
+    /// External id for --role-arn, when the role's trust policy requires one
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+
+    /// Lifetime of the --role-arn session (900 to 43200 seconds; AWS default 3600)
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(i32).range(900..=43200))]
+    pub duration_seconds: Option<i32>,
+
+    /// Exchange the OIDC token (JWT) held in environment variable VAR for --role-arn credentials
+    /// (GitLab: the variable named under id_tokens:). On GitHub Actions with a role and the
+    /// id-token: write permission, the token is fetched without this option
+    #[arg(long, value_name = "VAR", value_parser = parse_variable_name)]
+    pub web_identity_token_env: Option<String>,
+
+    /// Audience of the GitHub Actions OIDC token
+    #[arg(long, value_name = "AUDIENCE", default_value = "sts.amazonaws.com")]
+    pub oidc_audience: String,
+}
+
+fn parse_variable_name(text: &str) -> Result<String, String> {
+    if crate::naming::is_valid_variable_name(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("a variable name is letters, digits and _, not first a digit".into())
+    }
+}
+
+/// A value that is one word: no space, no line break, no control character.
+fn parse_single_word(text: &str) -> Result<String, String> {
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err("it holds a space, a line break or a control character".into())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+fn parse_session_name(text: &str) -> Result<String, String> {
+    if crate::aws::is_valid_session_name(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("a role session name is 2 to 64 of letters, digits and _+=,.@-".into())
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
+        _ => Err("expected a number of seconds between 0 and 3600".into()),
+    }
+}
+
+fn parse_min_length(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(length) if length >= 1 => Ok(length),
+        _ => Err("expected a whole number of characters, at least 1".into()),
+    }
+}
+
+/// A format as the command line names it: [`Format`]'s list, names and descriptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatArg(pub Format);
+
+impl ValueEnum for FormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [FormatArg; Format::ALL.len()] = {
+            let mut all = [FormatArg(Format::Sh); Format::ALL.len()];
+            let mut index = 0;
+            while index < all.len() {
+                all[index] = FormatArg(Format::ALL[index]);
+                index += 1;
+            }
+            all
+        };
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()).help(self.0.description()))
+    }
+}
+
+impl std::fmt::Display for FormatArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
