@@ -182,59 +182,46 @@ impl Reader<'_> {
         value
     }
 
+    /// The inside of a quoted part, opened by `quote` (`'` takes anything; `"` anything sh
+    /// would not interpret there), into `bytes`; the cursor ends after the closing quote.
+    fn quoted(&mut self, quote: u8, name: &str, bytes: &mut Vec<u8>) -> Result<(), Problem> {
+        self.advance();
+        let start_line = self.line;
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(Problem {
+                        line: start_line,
+                        variable: Some(name.to_owned()),
+                        reason: format!(
+                            "a {} quote is never closed",
+                            if quote == b'"' { "double" } else { "single" }
+                        ),
+                    });
+                }
+                Some(byte) if byte == quote => break,
+                Some(b'\\' | b'$' | b'`') if quote == b'"' => {
+                    return Err(self.problem(
+                        Some(name),
+                        "a double-quoted value holds \\, $ or a backtick, which sh would \
+                         interpret (write the file with --format sh)",
+                    ));
+                }
+                Some(byte) => {
+                    bytes.push(byte);
+                    self.advance();
+                }
+            }
+        }
+        self.advance();
+        Ok(())
+    }
+
     fn value_into(&mut self, name: &str, bytes: &mut Vec<u8>) -> Result<SecretValue, Problem> {
         loop {
             match self.peek() {
                 None | Some(b' ' | b'\t' | b'\n') => break,
-                Some(b'\'') => {
-                    self.advance();
-                    let start_line = self.line;
-                    loop {
-                        match self.peek() {
-                            None => {
-                                return Err(Problem {
-                                    line: start_line,
-                                    variable: Some(name.to_owned()),
-                                    reason: "a single quote is never closed".into(),
-                                });
-                            }
-                            Some(b'\'') => break,
-                            Some(byte) => {
-                                bytes.push(byte);
-                                self.advance();
-                            }
-                        }
-                    }
-                    self.advance();
-                }
-                Some(b'"') => {
-                    self.advance();
-                    let start_line = self.line;
-                    loop {
-                        match self.peek() {
-                            None => {
-                                return Err(Problem {
-                                    line: start_line,
-                                    variable: Some(name.to_owned()),
-                                    reason: "a double quote is never closed".into(),
-                                });
-                            }
-                            Some(b'"') => break,
-                            Some(b'\\' | b'$' | b'`') => {
-                                return Err(self.problem(
-                                    Some(name),
-                                    "a double-quoted value holds \\, $ or a backtick, which sh \
-                                     would interpret (write the file with --format sh)",
-                                ));
-                            }
-                            Some(byte) => {
-                                bytes.push(byte);
-                                self.advance();
-                            }
-                        }
-                    }
-                    self.advance();
-                }
+                Some(quote @ (b'\'' | b'"')) => self.quoted(quote, name, bytes)?,
                 Some(b'\\') => {
                     self.advance();
                     match self.peek() {

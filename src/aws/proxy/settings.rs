@@ -1,27 +1,12 @@
-//! Proxies: `https_proxy`, `http_proxy`, `all_proxy` and `no_proxy` (either case, lower case
-//! first, as curl and the AWS CLI read them) route every AWS, STS and OIDC-token call; instance
-//! metadata and container credentials are always reached directly. A proxy is named in `-v`
-//! and in errors without its password; one that is down or refuses fails the call as
-//! unavailable (exit 6).
+//! Which proxy a request goes through: `https_proxy`, `http_proxy`, `all_proxy` and
+//! `no_proxy` as curl reads them; instance metadata and container credentials always direct.
 
-use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
-use std::sync::Arc;
 
-use aws_smithy_http_client::proxy::ProxyConfig;
-use aws_smithy_http_client::tls::{self, TlsContext, rustls_provider::CryptoMode};
-use aws_smithy_http_client::{Builder, Connector};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
-    SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_runtime_api::shared::IntoShared;
 use hyper_util::client::proxy::matcher::Matcher;
 
-use crate::error::{Error, error_chain};
+use super::url::ProxyUrl;
+use crate::error::Error;
 
 /// The container credentials endpoint a profile's `credential_source` may send us to.
 const CONTAINER_FULL_URI_ENV: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -30,36 +15,13 @@ const IMDS_IPV6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
 /// EKS Pod Identity over IPv6.
 const EKS_POD_IDENTITY_IPV6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23);
 
-/// One proxy URL from the environment.
-#[derive(Clone)]
-struct ProxyUrl {
-    /// The variable it came from, e.g. `HTTPS_PROXY`.
-    variable: &'static str,
-    /// The URL as the connector needs it, credentials included (never printed).
-    url: String,
-    /// The URL with its password replaced by `***`.
-    shown: String,
-}
-
-impl fmt::Debug for ProxyUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (from {})", self.shown, self.variable)
-    }
-}
-
-impl fmt::Display for ProxyUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (from {})", self.shown, self.variable)
-    }
-}
-
 /// The proxy settings of the environment, validated.
 #[derive(Debug, Clone, Default)]
 pub struct ProxySettings {
     /// For `https://` endpoints: `https_proxy`, else `all_proxy`.
-    https: Option<ProxyUrl>,
+    pub(super) https: Option<ProxyUrl>,
     /// For `http://` endpoints: `http_proxy`, else `all_proxy`.
-    http: Option<ProxyUrl>,
+    pub(super) http: Option<ProxyUrl>,
     /// `no_proxy`: hosts, domains, IPs and CIDRs reached directly; `*` for all.
     no_proxy: Option<(&'static str, String)>,
     /// The container credentials endpoint (`host:port`), always reached directly.
@@ -171,7 +133,7 @@ impl ProxySettings {
     }
 
     /// The proxy a route goes through.
-    fn proxy(&self, route: Route) -> Option<&ProxyUrl> {
+    pub(super) fn proxy(&self, route: Route) -> Option<&ProxyUrl> {
         match route {
             Route::Direct => None,
             Route::HttpsProxy => self.https.as_ref(),
@@ -208,70 +170,6 @@ impl ProxySettings {
             Err(_) => "direct".to_owned(),
         }
     }
-
-    /// The HTTP client every AWS call uses: `direct` itself when no proxy is set, else one
-    /// that sends each request the way [`ProxySettings::route`] says.
-    pub fn client(&self, direct: SharedHttpClient, tls_context: &TlsContext) -> SharedHttpClient {
-        if self.is_empty() {
-            return direct;
-        }
-        let via = |proxy: &Option<ProxyUrl>| {
-            proxy
-                .as_ref()
-                .map(|proxy| proxied_client(&proxy.url, tls_context.clone()))
-        };
-        RoutedClient {
-            settings: Arc::new(self.clone()),
-            direct,
-            https: via(&self.https),
-            http: via(&self.http),
-        }
-        .into_shared()
-    }
-}
-
-impl ProxyUrl {
-    /// `[http://|https://][user[:password]@]host[:port][/]`; no scheme means `http://`.
-    fn parse(variable: &'static str, value: &str) -> Result<ProxyUrl, Error> {
-        let problem = |why: &str| {
-            Error::Usage(format!(
-                "{variable} is not a usable proxy URL ({why}): expected \
-                 http://[user:password@]host:port"
-            ))
-        };
-        let with_scheme = if value.contains("://") {
-            value.to_owned()
-        } else {
-            format!("http://{value}")
-        };
-        let uri: http::Uri = with_scheme
-            .parse()
-            .map_err(|_| problem("it does not parse as a URL"))?;
-        match uri.scheme_str() {
-            Some("http" | "https") => {}
-            Some(scheme) if scheme.starts_with("socks") => {
-                return Err(problem("SOCKS proxies are not supported"));
-            }
-            _ => return Err(problem("its scheme is not http or https")),
-        }
-        let authority = uri.authority().ok_or_else(|| problem("it has no host"))?;
-        if uri.host().is_none_or(str::is_empty) {
-            return Err(problem("it has no host"));
-        }
-        let (user, host_port) = match authority.as_str().rsplit_once('@') {
-            Some((userinfo, host_port)) => match userinfo.split_once(':') {
-                Some((user, _)) => (format!("{user}:***@"), host_port),
-                None => (format!("{userinfo}@"), host_port),
-            },
-            None => (String::new(), authority.as_str()),
-        };
-        let scheme = uri.scheme_str().unwrap_or("http");
-        Ok(ProxyUrl {
-            variable,
-            url: format!("{scheme}://{}", authority.as_str()),
-            shown: format!("{scheme}://{user}{host_port}"),
-        })
-    }
 }
 
 /// `host:port` of `uri`, the scheme's default port when it has none.
@@ -283,168 +181,6 @@ fn authority_with_port(uri: &http::Uri) -> Option<String> {
         _ => None,
     })?;
     Some(format!("{}:{port}", host.to_ascii_lowercase()))
-}
-
-/// A client whose every request goes through the proxy at `url` (credentials in the URL).
-fn proxied_client(url: &str, tls_context: TlsContext) -> SharedHttpClient {
-    let config = ProxyConfig::all(url).expect("the proxy URL was validated");
-    Builder::new().build_with_connector_fn(move |settings, components| {
-        let mut builder = Connector::builder().proxy_config(config.clone());
-        builder.set_connector_settings(settings.cloned());
-        if let Some(components) = components {
-            builder.set_sleep_impl(components.sleep_impl());
-        }
-        builder
-            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-            .tls_context(tls_context.clone())
-            .build()
-    })
-}
-
-/// The client of [`ProxySettings::client`].
-#[derive(Debug)]
-struct RoutedClient {
-    settings: Arc<ProxySettings>,
-    direct: SharedHttpClient,
-    https: Option<SharedHttpClient>,
-    http: Option<SharedHttpClient>,
-}
-
-impl HttpClient for RoutedClient {
-    fn http_connector(
-        &self,
-        settings: &HttpConnectorSettings,
-        components: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        let connector = |client: &Option<SharedHttpClient>| {
-            client
-                .as_ref()
-                .map(|client| client.http_connector(settings, components))
-        };
-        RoutedConnector {
-            settings: self.settings.clone(),
-            direct: self.direct.http_connector(settings, components),
-            https: connector(&self.https),
-            http: connector(&self.http),
-        }
-        .into_shared()
-    }
-}
-
-#[derive(Debug)]
-struct RoutedConnector {
-    settings: Arc<ProxySettings>,
-    direct: SharedHttpConnector,
-    https: Option<SharedHttpConnector>,
-    http: Option<SharedHttpConnector>,
-}
-
-impl HttpConnector for RoutedConnector {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let route = match request.uri().parse::<http::Uri>() {
-            Ok(uri) => self.settings.route(&uri),
-            Err(_) => Route::Direct,
-        };
-        let (connector, proxy) = match (route, &self.https, &self.http) {
-            (Route::HttpsProxy, Some(connector), _) | (Route::HttpProxy, _, Some(connector)) => {
-                (connector, self.settings.proxy(route).cloned())
-            }
-            _ => (&self.direct, None),
-        };
-        let Some(proxy) = proxy else {
-            return connector.call(request);
-        };
-        let answer = connector.call(request);
-        HttpConnectorFuture::new(async move {
-            match answer.await {
-                // Through a CONNECT tunnel every answer is AWS's own.
-                Ok(response) if route == Route::HttpProxy && is_refusal_by_the_proxy(&response) => {
-                    let status = response.status().as_u16();
-                    let reason = if status == 407 {
-                        " Proxy Authentication Required"
-                    } else {
-                        ""
-                    };
-                    Err(ConnectorError::io(Box::new(ProxyFailure {
-                        proxy,
-                        refused: true,
-                        cause: format!(
-                            "it refused the request: HTTP {status}{reason} (check the user and \
-                             password in the URL)"
-                        )
-                        .into(),
-                    })))
-                }
-                Ok(response) => Ok(response),
-                Err(error) => {
-                    let timeout = error.is_timeout();
-                    // A CONNECT answered 407 (hyper-util's tunnel error type cannot be named;
-                    // any other refusal of a CONNECT reads as "unsuccessful", as a failing
-                    // upstream does, and stays retried).
-                    let refused = error_chain(&error).contains("proxy authorization required");
-                    let failure = Box::new(ProxyFailure {
-                        proxy,
-                        refused,
-                        cause: Box::new(error),
-                    });
-                    Err(if timeout {
-                        ConnectorError::timeout(failure)
-                    } else {
-                        ConnectorError::io(failure)
-                    })
-                }
-            }
-        })
-    }
-}
-
-/// The answer of a proxy that refuses to forward a plain-HTTP request: 407, or 401 without
-/// the request id every AWS answer carries (tinyproxy answers bad credentials so).
-fn is_refusal_by_the_proxy(response: &HttpResponse) -> bool {
-    match response.status().as_u16() {
-        407 => true,
-        401 => {
-            let headers = response.headers();
-            headers.get("x-amzn-requestid").is_none() && headers.get("x-amz-request-id").is_none()
-        }
-        _ => false,
-    }
-}
-
-/// A request that could not go through a proxy: names the proxy, never its password.
-#[derive(Debug)]
-struct ProxyFailure {
-    proxy: ProxyUrl,
-    /// The proxy answered and refused: our credentials, not the network, are the cause.
-    refused: bool,
-    cause: Box<dyn std::error::Error + Send + Sync>,
-}
-
-/// Whether `error` or one of its causes is a proxy refusing the request: no retry changes that.
-pub fn is_proxy_refusal(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut next = Some(error);
-    while let Some(error) = next {
-        if error
-            .downcast_ref::<ProxyFailure>()
-            .is_some_and(|failure| failure.refused)
-        {
-            return true;
-        }
-        next = error.source();
-    }
-    false
-}
-
-impl fmt::Display for ProxyFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "through the proxy {}", self.proxy)
-    }
-}
-
-impl std::error::Error for ProxyFailure {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(self.cause.as_ref())
-    }
 }
 
 #[cfg(test)]
