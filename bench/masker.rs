@@ -150,8 +150,14 @@ fn main() {
         return;
     }
     let this = std::env::current_exe().unwrap();
-    println!("| scenario | what | time | throughput | peak RSS | target | met |");
-    println!("| --- | --- | ---: | ---: | ---: | --- | --- |");
+    let mut report = format!(
+        "Measured {} on {}, {} cores, with `cargo bench --bench masker` (this file is written \
+         by it).\n\n| scenario | what | time | throughput | peak RSS | target | met |\n| --- | \
+         --- | ---: | ---: | ---: | --- | --- |\n",
+        today(),
+        cpu_model(),
+        std::thread::available_parallelism().map_or(0, usize::from)
+    );
     let mut all_met = true;
     for scenario in SCENARIOS {
         let output = Command::new(&this).arg(scenario.name).output().unwrap();
@@ -174,14 +180,36 @@ fn main() {
             )
         };
         all_met &= met;
-        println!(
-            "| {} | {} | {seconds:.2} s | {throughput:.0} MB/s | {rss:.1} MB | {target} | {} |",
+        report.push_str(&format!(
+            "| {} | {} | {seconds:.2} s | {throughput:.0} MB/s | {rss:.1} MB | {target} | {} |\n",
             scenario.name,
             scenario.what,
             if met { "yes" } else { "**no**" }
-        );
+        ));
     }
+    print!("{report}");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/masker.md");
+    std::fs::write(&path, &report).unwrap();
     if !all_met {
         std::process::exit(1);
     }
+}
+
+/// Today's date (UTC), `2026-12-07`.
+fn today() -> String {
+    let output = Command::new("date").args(["-u", "+%F"]).output().unwrap();
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// The processor's model name, as /proc/cpuinfo gives it.
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .and_then(|rest| rest.split_once(':'))
+        .map_or_else(
+            || "an unknown processor".to_owned(),
+            |(_, name)| name.trim().to_owned(),
+        )
 }

@@ -424,7 +424,7 @@ fn every_format_the_action_writes_is_masked_first() {
             "::add-mask::token-value-1\n::add-mask::line one\n::add-mask::line two\n",
             "{format}"
         );
-        assert_eq!(outcome.stderr, "", "{format}");
+        assert_eq!(outcome.stderr(), "", "{format}");
     }
 }
 
@@ -461,10 +461,10 @@ fn the_only_listed_keys_input_refuses_names_the_content_chose() {
     refused.expect_code(7);
     assert!(
         refused
-            .stderr
+            .stderr()
             .contains("the only-listed-keys input takes only names the pipeline wrote"),
         "{}",
-        refused.stderr
+        refused.stderr()
     );
     run_action(
         &env,
@@ -589,15 +589,15 @@ fn reserved_names_need_the_allow_names_input() {
     refused.expect_code(7);
     assert!(
         refused
-            .stderr
+            .stderr()
             .contains(r#"list the key in the SPEC ("ci/tool#KUBECONFIG"), or add KUBECONFIG to the allow-names input"#),
         "{}",
-        refused.stderr
+        refused.stderr()
     );
     assert!(
-        !refused.stderr.contains("--allow-name"),
+        !refused.stderr().contains("--allow-name"),
         "{}",
-        refused.stderr
+        refused.stderr()
     );
     // Listed, the name is the workflow's own choice; else the input allows it.
     run_action(
@@ -617,9 +617,9 @@ fn reserved_names_need_the_allow_names_input() {
     );
     allowed.expect_code(7);
     assert!(
-        allowed.stderr.contains("NODE_OPTIONS"),
+        allowed.stderr().contains("NODE_OPTIONS"),
         "{}",
-        allowed.stderr
+        allowed.stderr()
     );
 }
 

@@ -60,7 +60,7 @@ fn whoami_shows_identity_source_region_and_endpoint_never_keys() {
             env.account
         )
     );
-    for output in [&text.stdout, &text.stderr] {
+    for output in [text.stdout.as_str(), text.stderr()] {
         assert!(!output.contains(env.credentials.secret_access_key()));
         assert!(!output.contains(env.credentials.session_token().unwrap()));
     }
@@ -101,6 +101,23 @@ fn role_arn_assumes_a_role_named_after_the_ci_job() {
         .expect_success()
         .expect_stderr(&format!("credentials from assumed role {role}"));
     assert_eq!(outcome.stdout, "CI_NPM='token-value'\n");
+    let named = whoami_json(&run(
+        env.awssecrets(NO_ARGS).env("AWSSECRETS_ROLE_ARN", &role),
+        &[
+            "whoami",
+            "--role-session-name",
+            "laptop@jane",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        named["arn"],
+        format!(
+            "arn:aws:sts::{}:assumed-role/deployer/laptop@jane",
+            env.account
+        )
+    );
     env.run([
         "whoami",
         "--role-arn",
@@ -145,7 +162,7 @@ fn web_identity_token_from_an_environment_variable() {
         format!("web identity token from AWS_ID_TOKEN, role {role}")
     );
     assert!(
-        !outcome.stderr.contains(JWT) && !outcome.stdout.contains(JWT),
+        !outcome.stderr().contains(JWT) && !outcome.stdout.contains(JWT),
         "the token leaked"
     );
 
@@ -362,9 +379,9 @@ fn an_sts_error_names_the_sts_endpoint_in_use() {
         ),
     );
     assert!(
-        !outcome.stderr.contains(&env.emulator_url),
+        !outcome.stderr().contains(&env.emulator_url),
         "{}",
-        outcome.stderr
+        outcome.stderr()
     );
     assert_eq!(
         sts.requests().len(),

@@ -27,7 +27,7 @@ fn json_and_plain_secrets_print_as_dotenv() {
         outcome.stdout,
         "NPM_TOKEN='npm_abc'\nregistry='https://r.example'\nCI_DEPLOY_KEY='plain text'\n"
     );
-    assert_eq!(outcome.stderr, "");
+    assert_eq!(outcome.stderr(), "");
 }
 
 #[test]
@@ -469,11 +469,11 @@ fn optional_specs_skip_only_what_does_not_exist() {
     ] {
         assert!(
             outcome
-                .stderr
+                .stderr()
                 .lines()
                 .any(|line| line.contains(skipped) && line.contains("(optional: skipped)")),
             "no warning for {skipped}:\n{}",
-            outcome.stderr
+            outcome.stderr()
         );
     }
     // Without the `?`, the same SPEC fails the run.
@@ -519,7 +519,7 @@ fn in_ci_values_are_never_printed_into_the_jobs_log() {
     let refused = in_a_ci_job(&env, r#""$AWSSECRETS" -s ci/npm; echo "status $?""#);
     assert_eq!(refused.expect_success().stdout, "status 8\n");
     assert_eq!(
-        refused.stderr,
+        refused.stderr(),
         "error: cannot write stdout: it is the CI job's log (CI is set, and awssecrets writes \
          where the job's script writes): every value would be printed there; write a file with \
          -o FILE (and load it in later jobs), or pass -o - to print to stdout on purpose\n"
@@ -537,7 +537,7 @@ fn in_ci_values_are_never_printed_into_the_jobs_log() {
             "CI_NPM='npm-token-value'\n",
             "{script}"
         );
-        assert_eq!(outcome.stderr, "", "{script}");
+        assert_eq!(outcome.stderr(), "", "{script}");
     }
     // Not in CI, stdout is the user's terminal or whatever they chose.
     let laptop = env

@@ -254,7 +254,12 @@ fn step_output_names_that_differ_only_in_case_are_refused() {
     // $GITHUB_ENV names are case-sensitive on Linux runners: both are kept there.
     env.awssecrets(["-s", "ci/app", "-f", "github", "-o", "github_env"])
         .run()
-        .expect_success();
+        .expect_success()
+        .expect_stdout("::add-mask::a-token-1\n::add-mask::a-token-2\n");
+    assert_eq!(
+        crate::support::read(&env.path("github_env")),
+        "token=a-token-1\nTOKEN=a-token-2\n"
+    );
 }
 
 #[test]

@@ -14,14 +14,6 @@ use crate::support::{CANARY, Outcome, TestEnv, Untouched};
 /// A secret that tries to take over the job.
 const HOSTILE: &str = r#"{"PATH":"/tmp/evil:/usr/bin:/bin","LD_PRELOAD":"/tmp/evil.so","BASH_ENV":"/tmp/evil.sh","TOKEN":"ok-value"}"#;
 
-fn exec(env: &TestEnv, args: &[&str], command: &[&str]) -> Outcome {
-    env.awssecrets(["exec"])
-        .args(args)
-        .arg("--")
-        .args(command)
-        .run()
-}
-
 #[test]
 fn reserved_names_are_refused_in_every_format_and_nothing_is_written() {
     let env = TestEnv::new();
@@ -47,12 +39,12 @@ fn reserved_names_are_refused_in_every_format_and_nothing_is_written() {
 fn a_refused_name_starts_nothing() {
     let env = TestEnv::new();
     env.secret("ci/hostile", HOSTILE);
-    exec(&env, &["-s", "ci/hostile"], &["touch", "started"])
+    env.exec(&["-s", "ci/hostile"], &["touch", "started"])
         .expect_failure(7, "pass --allow-name PATH")
         .expect_stderr_without(&["/tmp/evil"]);
     assert!(!env.path("started").exists(), "the command ran");
     fs::write(env.path("vars.env"), "LD_PRELOAD='/tmp/evil.so'\n").unwrap();
-    exec(&env, &["--env-file", "vars.env"], &["touch", "started"])
+    env.exec(&["--env-file", "vars.env"], &["touch", "started"])
         .expect_failure(7, "variable LD_PRELOAD (from env file vars.env)");
     assert!(!env.path("started").exists(), "the command ran");
 }
@@ -98,24 +90,26 @@ fn exec_finds_the_command_with_the_inherited_path_even_when_a_secret_sets_path()
         &format!(r#"{{"PATH":"{}:/usr/bin:/bin"}}"#, evil.display()),
     );
     for masking in ["--mask", "--no-mask"] {
-        let outcome = exec(
-            &env,
+        let outcome = env.exec(
             &["-s", "ci/path", "--allow-name", "PATH", masking],
             &["echo", "hi"],
         );
-        assert_eq!(outcome.expect_success().stdout, "hi\n", "{masking}");
+        outcome
+            .expect_success()
+            .expect_stdout("hi\n")
+            .expect_stderr_exactly("warning: variable PATH overrides the inherited one\n");
         assert!(
             !marker.exists(),
             "{masking}: the secret's PATH chose the program"
         );
         // The command itself still gets the PATH it was allowed to have.
         let evil_first = evil.display().to_string();
-        exec(
-            &env,
+        env.exec(
             &["-s", "ci/path", "--allow-name", "PATH", masking],
             &["sh", "-c", r#"[ "${PATH%%:*}" = "$1" ]"#, "sh", &evil_first],
         )
-        .expect_success();
+        .expect_success()
+        .expect_stderr("variable PATH overrides the inherited one");
     }
 }
 
@@ -142,7 +136,7 @@ print("percent", urllib.parse.quote(v, safe=""))
 print("percent", "https://x.example/?t=" + urllib.parse.quote(v, safe="") + "&x=1")
 "#;
     let python = crate::support::emulator::python();
-    let outcome = exec(&env, &["-s", "ci/app", "--mask"], &[&python, "-c", script]);
+    let outcome = env.exec(&["-s", "ci/app", "--mask"], &[&python, "-c", script]);
     outcome.expect_success();
     let lines: Vec<&str> = outcome.stdout.lines().collect();
     assert_eq!(lines.len(), 15, "{}", outcome.stdout);
@@ -234,7 +228,7 @@ fn what_real_json_encoders_write_of_a_value_is_masked() {
             outcome.expect_code(0).stdout,
             "\"***\"\n{\"token\":\"***\"}\n",
             "{encoder}: {}",
-            outcome.stderr
+            outcome.stderr()
         );
     }
 }
@@ -348,12 +342,16 @@ fn messages_quote_keys_names_and_inputs_without_line_breaks_or_escapes() {
         env.run(["exec", "--env-file", bad_path, "--", "true"]),
     ];
     for outcome in &runs {
-        assert!(!outcome.stderr.is_empty());
-        for line in outcome.stderr.lines() {
+        assert!(!outcome.stderr().is_empty());
+        for line in outcome.stderr().lines() {
             assert!(!line.starts_with("::"), "a workflow command: {line:?}");
         }
-        assert!(!outcome.stderr.contains('\u{1b}'), "{:?}", outcome.stderr);
-        assert!(!outcome.stderr.contains('\r'), "{:?}", outcome.stderr);
+        assert!(
+            !outcome.stderr().contains('\u{1b}'),
+            "{:?}",
+            outcome.stderr()
+        );
+        assert!(!outcome.stderr().contains('\r'), "{:?}", outcome.stderr());
     }
     runs[0].expect_failure(
         7,
@@ -372,5 +370,13 @@ fn messages_quote_keys_names_and_inputs_without_line_breaks_or_escapes() {
     env.run(["-s", "ci/fine", "-o", "missing dir/out"])
         .expect_failure(8, r#"cannot write "missing dir/out": "#);
     runs[3].expect_failure(2, r#"argument 3 ("X\n::warning::f") holds a line break"#);
+    runs[4].expect_failure(
+        2,
+        r#"argument 4 ("p\n::warning::profile") holds a line break"#,
+    );
+    runs[5].expect_failure(
+        2,
+        r#"argument 4 ("eu\r\n::warning::region") holds a line break"#,
+    );
     runs[6].expect_failure(2, r#"argument 3 ("missing\n::warning::dir\u{1b}[31m/out")"#);
 }

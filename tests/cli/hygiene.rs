@@ -84,11 +84,11 @@ fn the_canary_never_reaches_stderr_on_any_path() {
     .collect();
     for (args, code) in scenarios {
         let outcome = env.run(&args);
-        assert_eq!(outcome.code(), Some(code), "{args:?}: {}", outcome.stderr);
+        assert_eq!(outcome.code(), Some(code), "{args:?}: {}", outcome.stderr());
         assert!(
-            !outcome.stderr.contains(CANARY),
+            !outcome.stderr().contains(CANARY),
             "{args:?} leaked the canary:\n{}",
-            outcome.stderr
+            outcome.stderr()
         );
         if code != 0 {
             assert_eq!(outcome.stdout, "", "{args:?} printed on failure");
@@ -122,19 +122,44 @@ fn no_source_lets_the_canary_reach_stderr() {
     let json = format!(r#"{{"TOKEN":"{CANARY}","multi":"{CANARY}\n{CANARY}","pad":" {CANARY} "}}"#);
     for &kind in Kind::ALL {
         let spec = store(&env, kind, &format!("hygiene/{kind:?}"), &json);
-        for args in [
-            vec!["-s", spec.as_str(), "-v"],
-            vec!["-s", spec.as_str(), "-f", "env"],
-            vec!["-s", spec.as_str(), "-f", "gitlab"],
-            vec!["-s", spec.as_str(), "-f", "dotenv", "--strict"],
-            vec!["-s", &format!("{spec}#nope")],
-            vec!["exec", "-s", spec.as_str(), "-v", "--", "no-such-command-x"],
+        let keyed = format!("{spec}#nope");
+        // Each run fetches the value, then goes as far as it can: the exit code and message
+        // show it got there, and stderr holds no value on the way.
+        for (args, code, said) in [
+            (vec!["-s", spec.as_str(), "-v"], 0, "fetched "),
+            (
+                vec!["-s", spec.as_str(), "-f", "env"],
+                7,
+                "variable multi: its value spans several lines",
+            ),
+            (
+                vec!["-s", spec.as_str(), "-f", "gitlab"],
+                7,
+                "variable pad: its value starts or ends with whitespace",
+            ),
+            (vec!["-s", spec.as_str(), "-f", "dotenv", "--strict"], 0, ""),
+            (
+                vec!["-s", keyed.as_str()],
+                7,
+                r#"key "nope" is not in the secret"#,
+            ),
+            (
+                vec!["exec", "-s", spec.as_str(), "-v", "--", "no-such-command-x"],
+                127,
+                "command not found: no-such-command-x",
+            ),
         ] {
             let outcome = env.run(&args);
+            outcome.expect_code(code).expect_stderr(said);
             assert!(
-                !outcome.stderr.contains(CANARY),
+                !outcome.stderr().contains(CANARY),
                 "{kind:?} {args:?} leaked the canary:\n{}",
-                outcome.stderr
+                outcome.stderr()
+            );
+            assert_eq!(
+                outcome.stdout.contains(CANARY),
+                code == 0 && args[0] != "exec",
+                "{kind:?} {args:?}: the value is on stdout exactly when it succeeds"
             );
             assert!(leftovers(&env).is_empty(), "{args:?} left temp files");
         }

@@ -1,20 +1,36 @@
 //! End-to-end tests: the real binary against the moto emulator on loopback, each test in an
 //! AWS account and a temp HOME of its own (see `support`).
 //!
-//! Where a new test goes:
-//! - a SPEC, naming or layering behaviour of `export`: `export.rs`; of `exec`: `exec.rs`;
-//!   credentials and `whoami`: `credentials.rs`;
-//! - what one format writes and its consumer reads: `formats.rs`; every format at once goes
-//!   through `consumers::readers` and the property tests (`properties.rs`);
-//! - who chose a name, reserved names and the real programs they would hijack: `reserved.rs`;
-//! - a hostile secret (encoded forms, a stalled masker, messages): `hostile.rs`; signals,
-//!   core dumps, /proc and PID 1: `signals.rs`;
-//! - a failure's exit code and message: `failures.rs`; injected faults, retries, batching:
-//!   `faults.rs`; extreme input: `bad_input.rs`; nothing leaking anywhere: `hygiene.rs`;
-//! - TLS: `tls.rs`; proxies: `proxy.rs`; the GitHub action: `action.rs`; the module layering rule: `layering.rs`.
+//! Where a new test goes, by what it is about (every file of this crate is listed):
 //!
-//! Run the binary with `TestEnv::awssecrets(args)` (the one builder); seed values with the
-//! source's fixtures (`support::fixtures`); check leaks with `support::CANARY` and files left
+//! | file | what its tests are about |
+//! | --- | --- |
+//! | `export.rs` | `export`: SPECs, naming, layering, destinations (`-o`, FIFOs, shared directories, the CI log) |
+//! | `exec.rs` | `exec`: environment, env files, masking, `--file`, exit codes |
+//! | `parameters.rs` | the Parameter Store source: names, versions, labels, paths |
+//! | `credentials.rs` | credentials, roles, OIDC, profiles, `whoami` |
+//! | `policy.rs` | `awssecrets policy`, checked against IAM enforcement |
+//! | `formats.rs` | what one format writes and its consumer reads |
+//! | `consumers.rs` | every source x format x real reader, over a corpus built to be misread |
+//! | `properties.rs` | property tests: any value through every format and reader, the masker |
+//! | `reserved.rs` | who chose a name; reserved names against the real programs they hijack |
+//! | `hostile.rs` | a hostile secret: encoded forms in output, a stalled masker, messages |
+//! | `signals.rs` | signals, core dumps, /proc, PID 1, core limits |
+//! | `failures.rs` | a failure's exit code and message |
+//! | `faults.rs` | injected faults, retries, throttling, batching, calls in flight |
+//! | `bad_input.rs` | extreme input: sizes, encodings, nesting |
+//! | `hygiene.rs` | nothing leaking: stderr, temp files, modes |
+//! | `tls.rs` | TLS trust |
+//! | `proxy.rs` | HTTP proxies, through a real tinyproxy |
+//! | `action.rs` | the GitHub action (`action/run.sh`), run as the runner would |
+//! | `layering.rs` | the module layering rule of `src/lib.rs` |
+//!
+//! `support/`: the one builder (`TestEnv::awssecrets`, `TestEnv::exec`, `Run`, and `Outcome`,
+//! strict unless told: exit 0 and an empty stderr), each source's fixtures (`fixtures/`),
+//! background processes watched by events (`child.rs`), the emulator, a fault proxy, HTTP
+//! stubs, tinyproxy, the real readers (`consumers.rs`) and shared values (`values.rs`). A tool
+//! a test needs that is missing fails it (`support::require`): `scripts/test` installs them.
+//! Seed values with the source's fixtures; check leaks with `support::CANARY` and files left
 //! alone with `support::Untouched`.
 
 mod action;

@@ -139,11 +139,16 @@ fn exactly_the_printed_policy_fetches_the_specs_and_every_statement_is_needed() 
     );
     for (sid, user) in &lacking {
         let outcome = fetch(user);
-        assert_eq!(outcome.code(), Some(4), "without {sid}: {}", outcome.stderr);
-        assert!(
-            outcome.stderr.contains("access denied"),
+        assert_eq!(
+            outcome.code(),
+            Some(4),
             "without {sid}: {}",
-            outcome.stderr
+            outcome.stderr()
+        );
+        assert!(
+            outcome.stderr().contains("access denied"),
+            "without {sid}: {}",
+            outcome.stderr()
         );
     }
 }
@@ -213,6 +218,7 @@ fn the_batch_call_and_customer_keys_only_when_asked() {
         "[profile ci]\nregion = ap-south-1\n",
     )
     .unwrap();
+    let watcher = crate::support::stub::Stub::start(|_| crate::support::stub::Reply::text(500, ""));
     let from_profile = env
         .awssecrets([
             "policy",
@@ -224,6 +230,8 @@ fn the_batch_call_and_customer_keys_only_when_asked() {
             "ci/a",
         ])
         .env_remove("AWS_REGION")
+        .without_credentials()
+        .env("AWS_ENDPOINT_URL", &watcher.url)
         .run();
     assert!(
         from_profile
@@ -231,6 +239,7 @@ fn the_batch_call_and_customer_keys_only_when_asked() {
             .stdout
             .contains("arn:aws:secretsmanager:ap-south-1:123456789012:secret:ci/a-??????")
     );
+    assert!(watcher.requests().is_empty(), "an AWS call was made");
     env.run(["policy", "--account", "123456789012"])
         .expect_failure(2, "nothing to write a policy for");
 }
@@ -250,6 +259,29 @@ fn trust_policies_for_gitlab_and_github() {
     assert_eq!(
         document["Statement"][0]["Condition"]["StringLike"]["gitlab.com:sub"],
         "project_path:group/app:ref_type:branch:ref:main"
+    );
+    let github = env.run([
+        "policy",
+        "--account",
+        "123456789012",
+        "--trust",
+        "github:octo/app:main",
+    ]);
+    let document: serde_json::Value =
+        serde_json::from_str(&github.expect_success().stdout).unwrap();
+    let statement = &document["Statement"][0];
+    assert_eq!(statement["Action"], "sts:AssumeRoleWithWebIdentity");
+    assert_eq!(
+        statement["Principal"]["Federated"],
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    );
+    assert_eq!(
+        statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:aud"],
+        "sts.amazonaws.com"
+    );
+    assert_eq!(
+        statement["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"],
+        "repo:octo/app:ref:refs/heads/main"
     );
     env.run(["policy", "--account", "123456789012", "--trust", "svn:x/y"])
         .expect_failure(2, "neither gitlab nor github");

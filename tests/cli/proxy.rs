@@ -12,9 +12,7 @@ const PASSWORD: &str = "pr0xy-Pa55";
 
 #[test]
 fn every_aws_and_sts_call_goes_through_the_proxy_which_v_names() {
-    let Some(proxy) = Proxy::start(None) else {
-        return;
-    };
+    let proxy = Proxy::start(None);
     let env = TestEnv::new();
     env.secret("ci/npm", "through-the-proxy");
     let role = format!("arn:aws:iam::{}:role/ci", env.account);
@@ -51,9 +49,7 @@ fn every_aws_and_sts_call_goes_through_the_proxy_which_v_names() {
 
 #[test]
 fn a_proxy_with_authentication_gets_the_password_and_never_shows_it() {
-    let Some(proxy) = Proxy::start(Some((USER, PASSWORD))) else {
-        return;
-    };
+    let proxy = Proxy::start(Some((USER, PASSWORD)));
     let env = TestEnv::new();
     env.secret("ci/npm", CANARY);
     let good = env
@@ -154,9 +150,7 @@ fn unusable_proxy_urls_are_usage_errors() {
 
 #[test]
 fn metadata_and_container_credentials_never_go_through_the_proxy_oidc_tokens_do() {
-    let Some(proxy) = Proxy::start(None) else {
-        return;
-    };
+    let proxy = Proxy::start(None);
     let env = TestEnv::new();
     env.secret("ci/npm", "from-ci");
 
@@ -215,9 +209,7 @@ fn metadata_and_container_credentials_never_go_through_the_proxy_oidc_tokens_do(
 
 #[test]
 fn https_endpoints_are_tunnelled_with_connect_and_the_password() {
-    let Some(proxy) = Proxy::start(Some((USER, PASSWORD))) else {
-        return;
-    };
+    let proxy = Proxy::start(Some((USER, PASSWORD)));
     let certificates = tempfile::tempdir().unwrap();
     let emulator = Emulator::start_tls(certificates.path(), &["localhost"]);
     let ca = certificates.path().join("ca.pem");

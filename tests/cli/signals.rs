@@ -3,17 +3,16 @@
 //! secrets is found in a core dump or through /proc.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command};
-use std::sync::mpsc::{self, Receiver};
+use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 
+use crate::support::child::{lines_of, stop, until_line, until_then, wait_within};
 use crate::support::{CANARY, TestEnv, binary};
 
 /// The signals `exec` passes on, and their numbers.
@@ -52,47 +51,6 @@ fn counting() -> Vec<String> {
 fn vars_env(env: &TestEnv) -> &'static str {
     fs::write(env.path("vars.env"), format!("TOKEN='{CANARY}'\n")).unwrap();
     "vars.env"
-}
-
-/// The lines a child prints, as they come.
-fn lines_of(child: &mut Child) -> Receiver<String> {
-    let stdout = child.stdout.take().unwrap();
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
-}
-
-/// Waits (at most 10 s) for `line`; then collects what follows for `settle`.
-fn until_then(lines: &Receiver<String>, line: &str, settle: Duration) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        if let Ok(next) = lines.recv_timeout(Duration::from_millis(50)) {
-            let found = next == line;
-            seen.push(next);
-            if found {
-                break;
-            }
-        }
-    }
-    let settled = Instant::now() + settle;
-    while Instant::now() < settled {
-        if let Ok(next) = lines.recv_timeout(Duration::from_millis(20)) {
-            seen.push(next);
-        }
-    }
-    seen
-}
-
-fn stop(mut child: Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[test]
@@ -164,20 +122,6 @@ fn a_command_killed_by_a_signal_gives_128_plus_its_number() {
         kill(Pid::from_raw(child.id() as i32), signal).unwrap();
         let status = wait_within(&mut child, Duration::from_secs(10));
         assert_eq!(status.code(), Some(128 + signal as i32), "{name}");
-    }
-}
-
-fn wait_within(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("awssecrets did not exit within {limit:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -294,6 +238,13 @@ fn abort_and_quit_leave_no_core_and_no_canary_in_any_file() {
     let env = TestEnv::new();
     let directory = tempfile::tempdir().unwrap();
     let control = cores_land_here(directory.path());
+    let pattern = fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
+    assert!(
+        control,
+        "a core dump does not land in the working directory here (core_pattern {:?}): the test \
+         could not see one",
+        pattern.trim()
+    );
     fs::write(
         directory.path().join("vars.env"),
         format!("TOKEN='{CANARY}'\n"),
@@ -314,7 +265,18 @@ fn abort_and_quit_leave_no_core_and_no_canary_in_any_file() {
             .current_dir(directory.path())
             .spawn();
         let lines = lines_of(&mut child);
-        until_then(&lines, "ready", Duration::ZERO);
+        until_line(&lines, "ready");
+        // Whatever the machine does with cores, awssecrets itself allows none.
+        let limits = fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+        let core = limits
+            .lines()
+            .find(|line| line.starts_with("Max core file size"))
+            .unwrap();
+        assert_eq!(
+            core.split_whitespace().nth(4),
+            Some("0"),
+            "awssecrets' soft core limit: {core}"
+        );
         for signal in signals {
             kill(Pid::from_raw(child.id() as i32), *signal).unwrap();
             thread::sleep(Duration::from_millis(300));
@@ -359,34 +321,64 @@ fn abort_and_quit_leave_no_core_and_no_canary_in_any_file() {
 
 #[test]
 fn no_other_process_of_the_same_user_can_read_its_environment() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "the test runs processes as another user: run it as root (CI does)"
+    );
     let directory = tempfile::tempdir().unwrap();
     fs::set_permissions(directory.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let file = directory.path().join("vars.env");
     fs::write(&file, format!("TOKEN='{CANARY}'\n")).unwrap();
     fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
-    // Both as an unprivileged user (nobody): same user, so only the process' own state
+    // Everything as an unprivileged user (nobody): same user, so only the process' own state
     // (not dumpable) can keep the reader out.
     let as_nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
-    let mut child = Command::new("setpriv")
-        .args(as_nobody)
-        .arg(binary())
-        .args(["exec", "--env-file"])
-        .arg(&file)
-        .args(["--mask", "--", "sh", "-c", "echo ready; exec sleep 30"])
-        .current_dir("/")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWSSECRETS_PROBE", CANARY)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("setpriv (util-linux) runs awssecrets as nobody");
+    let start = |program: &[&str]| {
+        Command::new("setpriv")
+            .args(as_nobody)
+            .args(program)
+            .current_dir("/")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AWSSECRETS_PROBE", CANARY)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("setpriv (util-linux) runs a program as nobody")
+    };
+    let read_environment = |pid: u32| {
+        Command::new("setpriv")
+            .args(as_nobody)
+            .args(["cat", &format!("/proc/{pid}/environ")])
+            .output()
+            .unwrap()
+    };
+    // Control: a process of nobody's that is dumpable, as every process is by default, shows
+    // its environment to another of nobody's processes.
+    let mut control = start(&["sh", "-c", "echo ready; exec sleep 30"]);
+    let lines = lines_of(&mut control);
+    until_line(&lines, "ready");
+    let seen = read_environment(control.id());
+    stop(control);
+    assert!(
+        seen.status.success() && String::from_utf8_lossy(&seen.stdout).contains(CANARY),
+        "control: another process of the user cannot read a dumpable one's environment here"
+    );
+    let binary = binary().display().to_string();
+    let file = file.display().to_string();
+    let mut child = start(&[
+        &binary,
+        "exec",
+        "--env-file",
+        &file,
+        "--mask",
+        "--",
+        "sh",
+        "-c",
+        "echo ready; exec sleep 30",
+    ]);
     let lines = lines_of(&mut child);
-    until_then(&lines, "ready", Duration::ZERO);
-    let read = Command::new("setpriv")
-        .args(as_nobody)
-        .args(["cat", &format!("/proc/{}/environ", child.id())])
-        .output()
-        .unwrap();
+    until_line(&lines, "ready");
+    let read = read_environment(child.id());
     stop(child);
     assert!(
         !read.status.success(),

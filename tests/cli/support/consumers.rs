@@ -8,14 +8,9 @@ use awssecrets::render::Format;
 /// Name/value pairs, in order.
 pub type Pairs = Vec<(String, String)>;
 
-/// Set by `scripts/test`, which installs every reader: then a missing one fails the tests
-/// instead of being skipped.
-pub const ALL_READERS_ENV: &str = "AWSSECRETS_TEST_ALL_READERS";
-
-/// The POSIX shells: dash, bash, busybox sh, zsh and mksh (those installed, unless
-/// `scripts/test` runs the tests: then every one must be).
+/// The POSIX shells: sh, dash, bash, busybox sh, zsh and mksh, every one of them (a missing
+/// one fails the test: `scripts/test` installs them).
 pub fn shells() -> Vec<Vec<String>> {
-    let required = std::env::var_os(ALL_READERS_ENV).is_some();
     let mut shells = vec![vec!["sh".to_owned()]];
     for candidate in [
         vec!["dash"],
@@ -24,15 +19,8 @@ pub fn shells() -> Vec<Vec<String>> {
         vec!["zsh"],
         vec!["mksh"],
     ] {
-        if which(candidate[0]) {
-            shells.push(candidate.iter().map(|part| part.to_string()).collect());
-        } else {
-            assert!(
-                !required,
-                "{} is not installed (scripts/test installs it)",
-                candidate[0]
-            );
-        }
+        super::require(candidate[0]);
+        shells.push(candidate.iter().map(|part| part.to_string()).collect());
     }
     shells
 }

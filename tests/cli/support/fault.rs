@@ -35,6 +35,8 @@ pub struct Call {
 pub struct FaultProxy {
     pub url: String,
     calls: Arc<Mutex<Vec<Call>>>,
+    /// Calls being answered now, and the most there ever were at once.
+    in_flight: Arc<Mutex<(usize, usize)>>,
     _stub: Stub,
 }
 
@@ -46,52 +48,31 @@ impl FaultProxy {
         plan: impl Fn(&Call, usize) -> Fault + Send + Sync + 'static,
     ) -> FaultProxy {
         let calls: Arc<Mutex<Vec<Call>>> = Arc::default();
+        let in_flight: Arc<Mutex<(usize, usize)>> = Arc::default();
         let seen = Arc::clone(&calls);
+        let counting = Arc::clone(&in_flight);
         let upstream = upstream.to_owned();
         let stub = Stub::start(move |request| {
-            let call = Call {
-                operation: operation(request),
-                body: serde_json::from_slice(&request.body).unwrap_or(serde_json::Value::Null),
-            };
-            let earlier = {
-                let mut calls = seen.lock().unwrap();
-                let earlier = calls
-                    .iter()
-                    .filter(|seen| seen.operation == call.operation)
-                    .count();
-                calls.push(call.clone());
-                earlier
-            };
-            match plan(&call, earlier) {
-                Fault::Forward => forward(&upstream, request),
-                Fault::Error(status, code, message) => Reply::Respond(
-                    status,
-                    vec![
-                        ("Content-Type".into(), "application/x-amz-json-1.1".into()),
-                        ("x-amzn-errortype".into(), code.into()),
-                    ],
-                    serde_json::json!({"__type": code, "message": message})
-                        .to_string()
-                        .into_bytes(),
-                ),
-                Fault::Status(status) => Reply::text(status, ""),
-                Fault::Reset => Reply::Reset,
-                Fault::Slow(delay) => {
-                    thread::sleep(delay);
-                    forward(&upstream, request)
-                }
-                Fault::Body(body) => Reply::Respond(
-                    200,
-                    vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
-                    body.into_bytes(),
-                ),
+            {
+                let mut counts = counting.lock().unwrap();
+                counts.0 += 1;
+                counts.1 = counts.1.max(counts.0);
             }
+            let reply = answer(&upstream, request, &seen, &plan);
+            counting.lock().unwrap().0 -= 1;
+            reply
         });
         FaultProxy {
             url: stub.url.clone(),
             calls,
+            in_flight,
             _stub: stub,
         }
+    }
+
+    /// The most calls that were being answered at once.
+    pub fn most_in_flight(&self) -> usize {
+        self.in_flight.lock().unwrap().1
     }
 
     /// Every call seen so far, in order.
@@ -105,6 +86,52 @@ impl FaultProxy {
             .iter()
             .filter(|call| call.operation == operation)
             .count()
+    }
+}
+
+/// What the proxy answers `request`: as `plan` says, the call recorded in `seen`.
+fn answer(
+    upstream: &str,
+    request: &Request,
+    seen: &Mutex<Vec<Call>>,
+    plan: &(impl Fn(&Call, usize) -> Fault + Send + Sync),
+) -> Reply {
+    let call = Call {
+        operation: operation(request),
+        body: serde_json::from_slice(&request.body).unwrap_or(serde_json::Value::Null),
+    };
+    let earlier = {
+        let mut calls = seen.lock().unwrap();
+        let earlier = calls
+            .iter()
+            .filter(|seen| seen.operation == call.operation)
+            .count();
+        calls.push(call.clone());
+        earlier
+    };
+    match plan(&call, earlier) {
+        Fault::Forward => forward(upstream, request),
+        Fault::Error(status, code, message) => Reply::Respond(
+            status,
+            vec![
+                ("Content-Type".into(), "application/x-amz-json-1.1".into()),
+                ("x-amzn-errortype".into(), code.into()),
+            ],
+            serde_json::json!({"__type": code, "message": message})
+                .to_string()
+                .into_bytes(),
+        ),
+        Fault::Status(status) => Reply::text(status, ""),
+        Fault::Reset => Reply::Reset,
+        Fault::Slow(delay) => {
+            thread::sleep(delay);
+            forward(upstream, request)
+        }
+        Fault::Body(body) => Reply::Respond(
+            200,
+            vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+            body.into_bytes(),
+        ),
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`CANARY`]: the one value that must never reach stderr, a log or a leftover file.
 //! - [`Untouched`]: the one check that a failed run left a file as it was.
 
+pub mod child;
 pub mod consumers;
 pub mod emulator;
 pub mod fault;
@@ -17,6 +18,7 @@ pub mod proxy;
 pub mod stub;
 pub mod values;
 
+use std::cell::Cell;
 use std::ffi::OsStr;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
@@ -128,6 +130,19 @@ impl TestEnv {
         S: AsRef<OsStr>,
     {
         self.program(binary()).args(args)
+    }
+
+    /// `awssecrets exec OPTIONS -- COMMAND...`, to be set up further.
+    pub fn exec_command(&self, options: &[&str], command: &[&str]) -> Run {
+        self.awssecrets(["exec"])
+            .args(options)
+            .arg("--")
+            .args(command)
+    }
+
+    /// Runs `awssecrets exec OPTIONS -- COMMAND...` now.
+    pub fn exec(&self, options: &[&str], command: &[&str]) -> Outcome {
+        self.exec_command(options, command).run()
     }
 
     /// Runs the binary with `args` now.
@@ -321,11 +336,16 @@ fn random_account() -> String {
     number.to_string()
 }
 
-/// What one run of the binary did.
+/// What one run of the binary did. Strict by default, as casey/just's `Test` is: unless the
+/// test says otherwise (an `expect_*` about the exit code or stderr, or reading them), the
+/// run must have exited 0 with an empty stderr; when it is dropped unchecked, it fails the
+/// test showing both streams. Stdout is the test's to check.
 pub struct Outcome {
     pub output: Output,
     pub stdout: String,
-    pub stderr: String,
+    stderr: String,
+    code_checked: Cell<bool>,
+    stderr_checked: Cell<bool>,
 }
 
 impl Outcome {
@@ -334,12 +354,33 @@ impl Outcome {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             output,
+            code_checked: Cell::new(false),
+            stderr_checked: Cell::new(false),
         }
     }
 
-    /// The exit code (`None` if a signal ended it).
+    /// The exit code (`None` if a signal ended it); the test now answers for it.
     pub fn code(&self) -> Option<i32> {
+        self.code_checked.set(true);
         self.output.status.code()
+    }
+
+    /// The signal that ended the run, if one did; the test now answers for the exit status.
+    pub fn signal(&self) -> Option<i32> {
+        self.code_checked.set(true);
+        std::os::unix::process::ExitStatusExt::signal(&self.output.status)
+    }
+
+    /// Stderr, whatever it holds; the test now answers for it.
+    pub fn stderr(&self) -> &str {
+        self.stderr_checked.set(true);
+        &self.stderr
+    }
+
+    /// Lets stderr hold anything (warnings the test does not care about), saying so.
+    pub fn allow_stderr(&self) -> &Outcome {
+        self.stderr_checked.set(true);
+        self
     }
 
     /// Asserts the exit code, showing both streams when it differs.
@@ -355,9 +396,24 @@ impl Outcome {
         self
     }
 
+    /// Asserts exit 0 (stderr is still expected empty unless the test says otherwise).
     #[track_caller]
     pub fn expect_success(&self) -> &Outcome {
         self.expect_code(0)
+    }
+
+    /// Asserts stdout is exactly `expected`, showing a diff when it is not.
+    #[track_caller]
+    pub fn expect_stdout(&self, expected: &str) -> &Outcome {
+        assert_same("stdout", expected, &self.stdout);
+        self
+    }
+
+    /// Asserts stderr is exactly `expected`, showing a diff when it is not.
+    #[track_caller]
+    pub fn expect_stderr_exactly(&self, expected: &str) -> &Outcome {
+        assert_same("stderr", expected, self.stderr());
+        self
     }
 
     /// Asserts a failure wrote nothing to stdout and said `fragment` on stderr.
@@ -371,7 +427,7 @@ impl Outcome {
     #[track_caller]
     pub fn expect_stderr(&self, fragment: &str) -> &Outcome {
         assert!(
-            self.stderr.contains(fragment),
+            self.stderr().contains(fragment),
             "stderr lacks {fragment:?}:\n{}",
             self.stderr
         );
@@ -383,12 +439,47 @@ impl Outcome {
     pub fn expect_stderr_without(&self, values: &[&str]) -> &Outcome {
         for value in values {
             assert!(
-                !self.stderr.contains(value),
+                !self.stderr().contains(value),
                 "{value:?} leaked to stderr:\n{}",
                 self.stderr
             );
         }
         self
+    }
+}
+
+impl Drop for Outcome {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let code = self.output.status.code();
+        if !self.code_checked.get() && code != Some(0) {
+            panic!(
+                "the run exited {code:?}, and the test did not expect it\n--- stdout\n{}\n--- \
+                 stderr\n{}",
+                self.stdout, self.stderr
+            );
+        }
+        if !self.stderr_checked.get() && !self.stderr.is_empty() {
+            panic!(
+                "the run wrote to stderr, and the test did not expect it (expect_stderr, \
+                 allow_stderr)\n--- stderr\n{}",
+                self.stderr
+            );
+        }
+    }
+}
+
+/// Asserts `actual` is `expected`, with a line diff of `what` when it is not.
+#[track_caller]
+pub fn assert_same(what: &str, expected: &str, actual: &str) {
+    if expected != actual {
+        let diff = similar::TextDiff::from_lines(expected, actual)
+            .unified_diff()
+            .header("expected", "actual")
+            .to_string();
+        panic!("{what} differs:\n{diff}");
     }
 }
 

@@ -7,8 +7,6 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-use super::consumers::{ALL_READERS_ENV, which};
-
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running tinyproxy; stopped when dropped.
@@ -21,17 +19,10 @@ pub struct Proxy {
 }
 
 impl Proxy {
-    /// A tinyproxy asking for `user:password` when given, or `None` when tinyproxy is not
-    /// installed and `scripts/test` (which installs it) is not running the tests.
-    pub fn start(basic_auth: Option<(&str, &str)>) -> Option<Proxy> {
-        if !which("tinyproxy") {
-            assert!(
-                std::env::var_os(ALL_READERS_ENV).is_none(),
-                "tinyproxy is not installed (scripts/test installs it)"
-            );
-            eprintln!("skipped: tinyproxy is not installed (scripts/test installs it)");
-            return None;
-        }
+    /// A tinyproxy asking for `user:password` when given (a missing tinyproxy fails the
+    /// test: `scripts/test` installs it).
+    pub fn start(basic_auth: Option<(&str, &str)>) -> Proxy {
+        super::require("tinyproxy");
         let directory = tempfile::tempdir().unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -72,7 +63,7 @@ impl Proxy {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(proxy)
+        proxy
     }
 
     /// The URL with `user:password` in it.

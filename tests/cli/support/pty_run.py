@@ -2,11 +2,12 @@
 
 usage: pty_run.py KEYS -- COMMAND [ARG...]
 
-KEYS is a comma-separated list of actions taken once the command printed "ready", each
-followed by half a second of reading: INT (types Ctrl-C), QUIT (types Ctrl-\\), or kill-NAME
-(sends signal NAME to the command's own PID with kill(2), as another process would). Then the
-command is killed (SIGKILL) and everything the terminal showed is printed on stdout. Bounded:
-20 s.
+KEYS is a comma-separated list of actions taken once the command printed "ready": INT (types
+Ctrl-C), QUIT (types Ctrl-\\), or kill-NAME (sends signal NAME to the command's own PID with
+kill(2), as another process would). After each, the terminal is read until the command says
+"got NAME" (up to 10 s, however loaded the machine), then for half a second more, so that a
+second delivery would show. Then the command is killed (SIGKILL) and everything the terminal
+showed is printed on stdout.
 """
 import os
 import pty
@@ -46,10 +47,17 @@ def main():
     shown = read_for(fd, 10, until=b"ready")
     for key in keys:
         if key.startswith("kill-"):
-            os.kill(pid, getattr(signal, "SIG" + key[len("kill-"):]))
+            name = key[len("kill-"):]
+            os.kill(pid, getattr(signal, "SIG" + name))
         else:
+            name = key
             os.write(fd, KEYS[key])
-        shown += read_for(fd, 0.5)
+        expected = b"got " + name.encode()
+        arrived = b""
+        deadline = time.monotonic() + 10
+        while expected not in arrived and time.monotonic() < deadline:
+            arrived += read_for(fd, 0.1)
+        shown += arrived + read_for(fd, 0.5)
     os.kill(pid, signal.SIGKILL)
     shown += read_for(fd, 1)
     os.waitpid(pid, 0)

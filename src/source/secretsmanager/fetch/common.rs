@@ -45,6 +45,25 @@ impl State {
         self.batch_denied.load(Ordering::SeqCst) || self.batch_throttled.load(Ordering::SeqCst)
     }
 
+    /// Why a batch call is not made at all, once the run has switched to single calls: what
+    /// made it switch, as a failure that switches a caller too. Checked when the call has its
+    /// place in flight, so a batch waiting for one learns what those before it met.
+    pub fn batch_given_up(&self) -> Option<Failure> {
+        if self.batch_denied.load(Ordering::SeqCst) {
+            Some(Failure::new(
+                FailureKind::AccessDenied,
+                "BatchGetSecretValue was denied earlier in this run",
+            ))
+        } else if self.batch_throttled.load(Ordering::SeqCst) {
+            Some(Failure::new(
+                FailureKind::Throttled,
+                "BatchGetSecretValue was throttled earlier in this run",
+            ))
+        } else {
+            None
+        }
+    }
+
     /// Switches the rest of the run to single calls when a failed batch call calls for it (the
     /// caller's policy denies the batch action, or it was throttled); whether it did.
     pub fn switch_to_singles(&self, failure: &Failure, region: &str) -> bool {

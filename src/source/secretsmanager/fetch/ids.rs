@@ -89,6 +89,9 @@ async fn batch_by_ids(
         &state.budget,
         OnThrottling::GiveUp,
         |token| async move {
+            if let Some(given_up) = state.batch_given_up() {
+                return Err(given_up);
+            }
             client
                 .batch_get_secret_value()
                 .set_secret_id_list(Some(ids.to_vec()))

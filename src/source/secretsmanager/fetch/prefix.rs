@@ -147,6 +147,9 @@ async fn batch_by_prefix(client: &Client, state: &State, prefix: &Prefix) -> Pre
         &state.budget,
         OnThrottling::GiveUp,
         |token| async move {
+            if let Some(given_up) = state.batch_given_up() {
+                return Err(given_up);
+            }
             client
                 .batch_get_secret_value()
                 .filters(name_filter(prefix))
