@@ -204,6 +204,22 @@ fn per_secret_batch_errors_are_reported_like_single_failures() {
         .expect_stderr("secret batch/gone: not found in eu-west-1");
 }
 
+/// A caller whose policy denies BatchGetSecretValue (answered after `delay`); every other call
+/// goes through.
+fn batch_denied_after(delay: Duration) -> impl Fn(&Call, usize) -> Fault + Send + Sync {
+    move |call, _| {
+        if call.operation != "BatchGetSecretValue" {
+            return Fault::Forward;
+        }
+        std::thread::sleep(delay);
+        Fault::Error(
+            400,
+            "AccessDeniedException",
+            "User is not authorized to perform: secretsmanager:BatchGetSecretValue",
+        )
+    }
+}
+
 #[test]
 fn a_denied_batch_action_falls_back_to_get_secret_value() {
     let env = TestEnv::new();
@@ -216,17 +232,7 @@ fn a_denied_batch_action_falls_back_to_get_secret_value() {
     env.secret("team/a", "alpha");
     env.secret("team/b", "beta");
     env.secret("other/team/c", "not matched");
-    let proxy = FaultProxy::start(&env.emulator_url, |call, _| {
-        if call.operation == "BatchGetSecretValue" {
-            Fault::Error(
-                400,
-                "AccessDeniedException",
-                "User is not authorized to perform: secretsmanager:BatchGetSecretValue",
-            )
-        } else {
-            Fault::Forward
-        }
-    });
+    let proxy = FaultProxy::start(&env.emulator_url, batch_denied_after(Duration::ZERO));
     let outcome = env.run_through(&proxy.url, &args);
     outcome.expect_success().allow_stderr();
     assert!(
@@ -256,18 +262,10 @@ fn a_batch_waiting_for_a_place_learns_the_denial_and_is_never_sent() {
         env.secret(&format!("p{index:02}/only"), &format!("value-{index}"));
         args.extend(["-s".to_owned(), format!("p{index:02}/*")]);
     }
-    let proxy = FaultProxy::start(&env.emulator_url, |call, _| {
-        if call.operation == "BatchGetSecretValue" {
-            std::thread::sleep(Duration::from_secs(1));
-            Fault::Error(
-                400,
-                "AccessDeniedException",
-                "User is not authorized to perform: secretsmanager:BatchGetSecretValue",
-            )
-        } else {
-            Fault::Forward
-        }
-    });
+    let proxy = FaultProxy::start(
+        &env.emulator_url,
+        batch_denied_after(Duration::from_secs(1)),
+    );
     let outcome = env.run_through(&proxy.url, &args);
     assert_eq!(outcome.expect_success().stdout.lines().count(), 17);
     assert!(

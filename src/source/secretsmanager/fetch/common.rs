@@ -7,13 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::types::SecretValueEntry;
+use aws_sdk_secretsmanager::operation::batch_get_secret_value::BatchGetSecretValueOutput;
+use aws_sdk_secretsmanager::operation::batch_get_secret_value::builders::BatchGetSecretValueFluentBuilder;
+use aws_sdk_secretsmanager::types::{ApiErrorType, SecretValueEntry};
 use tokio::task::JoinSet;
 use zeroize::Zeroizing;
 
 use super::super::service::codes;
 use super::super::spec::Target;
-use crate::aws::{CallBudget, OnThrottling, classify};
+use crate::aws::{CallBudget, OnThrottling, classify, classify_service_error, every_page};
 use crate::error::{Failure, FailureKind};
 use crate::model::{Entry, Payload, SecretValue};
 
@@ -83,6 +85,41 @@ impl State {
         }
         true
     }
+}
+
+/// Every page of a BatchGetSecretValue that `ask` sets up (by ids, or by a name filter),
+/// throttling given back at once; unless the run has switched to single calls by the time the
+/// call has its place in flight. `take` gets each answer and how long it took, and gives its
+/// NextToken.
+pub(super) async fn batch_pages(
+    client: &Client,
+    state: &State,
+    ask: impl Fn(BatchGetSecretValueFluentBuilder) -> BatchGetSecretValueFluentBuilder,
+    take: impl FnMut(BatchGetSecretValueOutput, Duration) -> Option<String>,
+) -> Result<(), Failure> {
+    let ask = &ask;
+    every_page(
+        &state.budget,
+        OnThrottling::GiveUp,
+        |token| async move {
+            if let Some(given_up) = state.batch_given_up() {
+                return Err(given_up);
+            }
+            ask(client.batch_get_secret_value())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| classify(&error, codes))
+        },
+        take,
+    )
+    .await
+}
+
+/// A per-secret error of a batch answer: the secret id it names, and why it failed.
+pub(super) fn batch_error(error: ApiErrorType) -> (Option<String>, Failure) {
+    let failure = classify_service_error(400, error.error_code.as_deref(), error.message, codes);
+    (error.secret_id, failure)
 }
 
 /// What a secret id gave: the secret and how long its call took, or why not.

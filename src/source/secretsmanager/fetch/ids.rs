@@ -8,10 +8,10 @@ use std::time::Instant;
 use aws_sdk_secretsmanager::Client;
 use tokio::task::JoinSet;
 
-use super::super::service::codes;
 use super::super::spec::without_random_suffix;
-use super::common::{BATCH_LIMIT, IdResult, Secret, State, fetched_from_entry, get_each};
-use crate::aws::{OnThrottling, classify, classify_service_error, every_page};
+use super::common::{
+    BATCH_LIMIT, IdResult, Secret, State, batch_error, batch_pages, fetched_from_entry, get_each,
+};
 use crate::error::{Failure, FailureKind};
 
 /// Ids of one region: batches of [`BATCH_LIMIT`] in parallel, or one GetSecretValue each.
@@ -85,35 +85,19 @@ async fn batch_by_ids(
 ) -> Result<HashMap<String, Result<Secret, Failure>>, Failure> {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
-    every_page(
-        &state.budget,
-        OnThrottling::GiveUp,
-        |token| async move {
-            if let Some(given_up) = state.batch_given_up() {
-                return Err(given_up);
-            }
-            client
-                .batch_get_secret_value()
-                .set_secret_id_list(Some(ids.to_vec()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|error| classify(&error, codes))
-        },
+    batch_pages(
+        client,
+        state,
+        |call| call.set_secret_id_list(Some(ids.to_vec())),
         |output, _| {
-            for error in output.errors.unwrap_or_default() {
-                if let Some(id) = error.secret_id {
-                    errors.push((
-                        id,
-                        classify_service_error(
-                            400,
-                            error.error_code.as_deref(),
-                            error.message,
-                            codes,
-                        ),
-                    ));
-                }
-            }
+            errors.extend(
+                output
+                    .errors
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(batch_error)
+                    .filter_map(|(id, failure)| Some((id?, failure))),
+            );
             entries.extend(
                 output
                     .secret_values

@@ -9,8 +9,11 @@ use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 
 use super::super::service::codes;
 use super::super::spec::{Target, without_random_suffix};
-use super::common::{BATCH_LIMIT, Secret, State, account, entry, fetched_from_entry, get_each};
-use crate::aws::{OnThrottling, Session, classify, classify_service_error, every_page};
+use super::common::{
+    BATCH_LIMIT, Secret, State, account, batch_error, batch_pages, entry, fetched_from_entry,
+    get_each,
+};
+use crate::aws::{OnThrottling, Session, classify, every_page};
 use crate::error::{Error, Failure, FailureKind};
 use crate::model::Entry;
 use crate::source::aws_service::Request;
@@ -143,21 +146,12 @@ fn name_filter(prefix: &Prefix) -> Filter {
 async fn batch_by_prefix(client: &Client, state: &State, prefix: &Prefix) -> PrefixResult {
     let mut found = Vec::new();
     let mut failed = Vec::new();
-    every_page(
-        &state.budget,
-        OnThrottling::GiveUp,
-        |token| async move {
-            if let Some(given_up) = state.batch_given_up() {
-                return Err(given_up);
-            }
-            client
-                .batch_get_secret_value()
-                .filters(name_filter(prefix))
+    batch_pages(
+        client,
+        state,
+        |call| {
+            call.filters(name_filter(prefix))
                 .max_results(BATCH_LIMIT as i32)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|error| classify(&error, codes))
         },
         |output, elapsed| {
             // The service's name filter is looser (case-insensitive, word matches): keep exact
@@ -168,19 +162,11 @@ async fn batch_by_prefix(client: &Client, state: &State, prefix: &Prefix) -> Pre
                     found.push((secret, elapsed));
                 }
             }
-            for error in output.errors.unwrap_or_default() {
-                let id = error.secret_id.unwrap_or_default();
+            for (id, failure) in output.errors.unwrap_or_default().into_iter().map(batch_error) {
+                let id = id.unwrap_or_default();
                 let arn = id.starts_with("arn:").then_some(id.as_str());
                 if prefix.selects(name_of(&id), arn) {
-                    failed.push((
-                        id.clone(),
-                        classify_service_error(
-                            400,
-                            error.error_code.as_deref(),
-                            error.message,
-                            codes,
-                        ),
-                    ));
+                    failed.push((id.clone(), failure));
                 }
             }
             output.next_token
