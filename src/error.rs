@@ -78,11 +78,15 @@ impl FailureKind {
     }
 }
 
-/// One classified AWS failure: its kind and AWS's own explanation (which never holds a value).
+/// One classified AWS failure: its kind, the IAM action of the call that failed, and AWS's
+/// own explanation (which never holds a value).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub kind: FailureKind,
     pub message: Option<String>,
+    /// `secretsmanager:GetSecretValue`: what the caller must be allowed (set where the call is
+    /// made; a decryption failure is always `kms:Decrypt`'s).
+    pub action: Option<&'static str>,
 }
 
 impl Failure {
@@ -91,6 +95,7 @@ impl Failure {
         Failure {
             kind,
             message: Some(message.into()),
+            action: None,
         }
     }
 
@@ -99,7 +104,26 @@ impl Failure {
         Failure {
             kind,
             message: None,
+            action: None,
         }
+    }
+
+    /// This failure of a call of the IAM action `action`.
+    pub fn during(mut self, action: &'static str) -> Self {
+        self.action = Some(action);
+        self
+    }
+
+    /// The IAM action an access failure is about, as a message shows it: ` (kms:Decrypt)`.
+    fn action_shown(&self) -> String {
+        let action = match self.kind {
+            FailureKind::Decryption => Some("kms:Decrypt"),
+            FailureKind::AccessDenied => self.action,
+            _ => None,
+        };
+        action
+            .map(|action| format!(" ({action})"))
+            .unwrap_or_default()
     }
 }
 
@@ -112,7 +136,7 @@ pub enum Error {
 
     /// An AWS call failed: `subject` says which (`secret ci/npm`, `assuming role arn:...`),
     /// `place` where (` in eu-west-1 (account 123456789012)`).
-    #[error("{subject}: {}{}{}", .failure.kind.phrase(), spaced(.place), explanation(&.failure.message))]
+    #[error("{subject}: {}{}{}{}", .failure.kind.phrase(), .failure.action_shown(), spaced(.place), explanation(&.failure.message))]
     Aws {
         subject: String,
         place: String,
@@ -151,6 +175,10 @@ pub enum Error {
     /// A failure told in the words of whoever runs awssecrets for the user ([`Wording`]).
     #[error("{message}")]
     Reworded { exit: ExitCode, message: String },
+
+    /// A failure, and what to do about it on a line of its own.
+    #[error("{error}\n{hint}")]
+    Hinted { error: Box<Error>, hint: String },
 }
 
 fn spaced(text: &str) -> String {
@@ -247,6 +275,15 @@ impl Error {
                 .first()
                 .map_or(ExitCode::Failure, |first| first.exit_code()),
             Error::Reworded { exit, .. } => *exit,
+            Error::Hinted { error, .. } => error.exit_code(),
+        }
+    }
+
+    /// This error with `hint` (what to do) on a line after it.
+    pub fn hinted(self, hint: impl Into<String>) -> Error {
+        Error::Hinted {
+            error: Box::new(self),
+            hint: hint.into(),
         }
     }
 

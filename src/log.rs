@@ -4,41 +4,48 @@
 
 use crate::error::{Wording, printable};
 
+/// How much a run says on stderr (errors always).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Verbosity {
+    /// `-q`: no warnings (expected ones, in a job that knows them).
+    Quiet,
+    /// Warnings.
+    #[default]
+    Normal,
+    /// `-v`: warnings and progress.
+    Verbose,
+}
+
 /// Where a run's warnings and progress go.
 #[derive(Debug, Clone, Copy)]
 pub struct Log {
-    verbose: bool,
+    verbosity: Verbosity,
     wording: Wording,
 }
 
 impl Log {
-    /// A log that shows progress when `verbose`.
-    pub fn new(verbose: bool) -> Log {
-        Log {
-            verbose,
-            wording: Wording::CommandLine,
-        }
-    }
-
-    /// A log that shows progress when `verbose`, its warnings in `wording`'s words.
-    pub fn worded(verbose: bool, wording: Wording) -> Log {
-        Log { verbose, wording }
+    /// A log saying as much as `verbosity` says, its warnings in `wording`'s words.
+    pub fn new(verbosity: Verbosity, wording: Wording) -> Log {
+        Log { verbosity, wording }
     }
 
     /// Whether progress is shown (so that nothing is worked out for a quiet run).
     pub fn is_verbose(&self) -> bool {
-        self.verbose
+        self.verbosity == Verbosity::Verbose
     }
 
     /// Progress line, shown with `--verbose`.
     pub fn info(&self, message: impl AsRef<str>) {
-        if self.verbose {
+        if self.is_verbose() {
             eprintln!("awssecrets: {}", printable(message.as_ref()));
         }
     }
 
-    /// Warning, always shown.
+    /// Warning, shown unless `-q`.
     pub fn warn(&self, message: impl AsRef<str>) {
+        if self.verbosity == Verbosity::Quiet {
+            return;
+        }
         eprintln!(
             "warning: {}",
             printable(&self.wording.reword(message.as_ref()))

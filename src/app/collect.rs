@@ -17,18 +17,33 @@ use super::request::Selection;
 pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>, Error> {
     let mut warnings = Vec::new();
     let specs = distinct(&selection.specs, &mut warnings);
-    let session = aws::connect(&selection.aws).await?;
+    let session = aws::connect(&selection.aws, log).await?;
     log_session(&session, log);
+    let started = std::time::Instant::now();
+    // What a run out of time spent, told with its failure.
+    let spent = |error: Error| {
+        if !error.to_string().contains("--timeout") {
+            return error;
+        }
+        error.hinted(format!(
+            "awssecrets waited {:.1} s for AWS (--timeout {} s) and made {}",
+            started.elapsed().as_secs_f64() + session.connect_time.as_secs_f64(),
+            selection.aws.timeout.as_secs_f64(),
+            session.calls.summary()
+        ))
+    };
     // --timeout bounds each call, retries included; this bounds them all together.
     let results = aws::within_timeout(
         selection.aws.timeout,
         "fetching secrets",
         source::fetch_all(&Reach { session: &session }, &specs),
     )
-    .await?;
+    .await
+    .map_err(spent)?;
     for note in session.calls.notes() {
         log.info(note);
     }
+    warnings.extend(session.take_warnings());
     log.info(session.calls.summary());
 
     let mut errors = Vec::new();
@@ -75,7 +90,7 @@ pub async fn fetch_layers(selection: &Selection, log: Log) -> Result<Vec<Layer>,
     }
     log.warn_all(&warnings);
     match Error::from_many(errors) {
-        Some(error) => Err(error),
+        Some(error) => Err(spent(error)),
         None => Ok(layers),
     }
 }

@@ -14,7 +14,7 @@ use super::stdout::runtime;
 
 pub fn exec(request: Exec) -> Result<u8, Error> {
     let selection = &request.selection;
-    let log = Log::worded(selection.verbose, selection.wording);
+    let log = Log::new(selection.verbosity, selection.wording);
     let mut layers = Vec::new();
     for path in &request.env_files {
         let layer = env_file::read(path)?;

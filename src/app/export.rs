@@ -16,7 +16,7 @@ use super::stdout::{runtime, write_private_stdout};
 
 pub fn export(request: Export) -> Result<u8, Error> {
     let started = Instant::now();
-    let log = Log::worded(request.selection.verbose, request.selection.wording);
+    let log = Log::new(request.selection.verbosity, request.selection.wording);
     if request.selection.specs.is_empty() {
         return Err(Error::Usage(format!(
             "no secrets to fetch: pass --secret SPEC or set {SECRETS_ENV}"

@@ -15,7 +15,7 @@ pub use collect::fetch_layers;
 pub use request::{Command, Destination, Exec, Export, Policy, SECRETS_ENV, Selection, Whoami};
 pub use trust::Trust;
 
-use crate::error::Error;
+use crate::error::{Error, ExitCode};
 
 /// Runs a command; returns the exit code on success. Before anything is fetched, the process
 /// is made undumpable (see [`crate::process::harden`]). A failure is told in the words of
@@ -23,11 +23,23 @@ use crate::error::Error;
 pub fn run(command: Command) -> Result<u8, Error> {
     crate::process::harden();
     let wording = command.wording();
+    let policy_command = match &command {
+        Command::Export(request) => request.selection.policy_command(),
+        Command::Exec(request) => request.selection.policy_command(),
+        Command::Whoami(_) | Command::Policy(_) => None,
+    };
     match command {
         Command::Export(request) => export::export(request),
         Command::Exec(request) => exec::exec(request),
         Command::Whoami(request) => whoami::whoami(request),
         Command::Policy(request) => policy::policy(request),
     }
+    .map_err(|error| match policy_command {
+        // Access denied: the policy that allows exactly this run is one command away.
+        Some(command) if error.exit_code() == ExitCode::AccessDenied => error.hinted(format!(
+            "the IAM policy this run needs (for the role or user above): {command}"
+        )),
+        _ => error,
+    })
     .map_err(|error| error.reworded(wording))
 }

@@ -4,9 +4,10 @@
 use serde_json::{Value, json};
 
 use crate::aws;
-use crate::error::Error;
+use crate::error::{Error, Wording};
+use crate::log::Log;
 use crate::source::{
-    self, Grant,
+    self, Grant, Keys, Reach,
     policy::{Scope, Statement, decrypt_statement, partition_of},
 };
 
@@ -24,18 +25,36 @@ pub fn policy(request: Policy) -> Result<u8, Error> {
             "nothing to write a policy for: pass --secret SPEC (or set {SECRETS_ENV}), or --trust"
         )));
     }
-    // The account: given (then no AWS call at all), else the caller's (one GetCallerIdentity).
-    let (account, region) = match &request.account {
-        Some(account) => (
-            account.clone(),
-            runtime()?.block_on(aws::default_region(&request.aws)),
-        ),
+    let log = Log::new(request.verbosity, Wording::CommandLine);
+    // The account: given (then no AWS call at all), else the caller's (one GetCallerIdentity),
+    // who also looks up the KMS keys the values are encrypted with.
+    let (account, region, keys) = match &request.account {
+        Some(account) => {
+            if request.trust.is_none() {
+                log.info(
+                    "with --account, no AWS call is made: the KMS keys of the values are not \
+                     looked up (pass customer managed ones with --kms-key)",
+                );
+            }
+            (
+                account.clone(),
+                runtime()?.block_on(aws::default_region(&request.aws)),
+                Keys::default(),
+            )
+        }
         None => runtime()?.block_on(async {
-            let session = aws::connect(&request.aws).await?;
+            let session = aws::connect(&request.aws, log).await?;
             let identity = session.caller_identity().await?;
-            Ok::<_, Error>((identity.account, session.default_region.clone()))
+            let keys = match &request.trust {
+                Some(_) => Keys::default(),
+                None => source::encryption_keys(&Reach { session: &session }, &request.specs).await,
+            };
+            Ok::<_, Error>((identity.account, session.default_region.clone(), keys))
         })?,
     };
+    for unknown in &keys.unknown {
+        log.warn(unknown);
+    }
     let document = match &request.trust {
         Some(trust) => {
             let partition = partition_of(region.as_deref().unwrap_or("us-east-1"));
@@ -60,11 +79,15 @@ pub fn policy(request: Policy) -> Result<u8, Error> {
             };
             let needs = source::needs(&request.specs, &grant)?;
             let mut statements = needs.statements;
-            if !request.kms_keys.is_empty() {
+            let mut kms_keys = request.kms_keys.clone();
+            kms_keys.extend(keys.arns);
+            kms_keys.sort();
+            kms_keys.dedup();
+            if !kms_keys.is_empty() {
                 let mut services = needs.decrypts_via;
                 services.sort();
                 services.dedup();
-                statements.push(decrypt_statement(&request.kms_keys, &services));
+                statements.push(decrypt_statement(&kms_keys, &services));
             }
             identity_policy(&statements)
         }

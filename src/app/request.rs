@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::aws::AwsOptions;
 use crate::error::Wording;
 use crate::exec;
+use crate::log::Verbosity;
 use crate::naming::NamingOptions;
 use crate::render::{self, Format};
 use crate::source::Spec;
@@ -41,9 +42,47 @@ pub struct Selection {
     pub specs: Vec<Spec>,
     pub naming: NamingOptions,
     pub aws: AwsOptions,
-    pub verbose: bool,
+    pub verbosity: Verbosity,
     /// Whose words messages use (a CI integration's inputs, or the options).
     pub wording: Wording,
+}
+
+impl Selection {
+    /// `awssecrets policy ...` for these SPECs, reaching AWS as this run does (the same
+    /// region, profile, role and endpoint), quoted for a POSIX shell; none without SPECs.
+    pub fn policy_command(&self) -> Option<String> {
+        if self.specs.is_empty() {
+            return None;
+        }
+        let mut words = vec!["awssecrets".to_owned(), "policy".to_owned()];
+        for (option, value) in [
+            ("--region", &self.aws.region),
+            ("--profile", &self.aws.profile),
+            ("--role-arn", &self.aws.role_arn),
+            ("--endpoint-url", &self.aws.endpoint_url),
+        ] {
+            if let Some(value) = value {
+                words.extend([option.to_owned(), shell_word(value)]);
+            }
+        }
+        for spec in &self.specs {
+            words.extend(["-s".to_owned(), shell_word(&spec.text)]);
+        }
+        Some(words.join(" "))
+    }
+}
+
+/// `text` as a POSIX shell reads it back as one word.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_/=.:,@%+-".contains(&b));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }
 
 /// Where `export` writes, decided once from `--format`, `-o` and the environment.
@@ -91,6 +130,7 @@ pub struct Policy {
     pub kms_keys: Vec<String>,
     /// Print this trust policy instead.
     pub trust: Option<Trust>,
+    pub verbosity: Verbosity,
 }
 
 /// `whoami`: the identity a run would use.
@@ -98,5 +138,5 @@ pub struct Policy {
 pub struct Whoami {
     pub aws: AwsOptions,
     pub json: bool,
-    pub verbose: bool,
+    pub verbosity: Verbosity,
 }

@@ -10,10 +10,17 @@ use super::request::Whoami;
 use super::stdout::{runtime, write_stdout};
 
 pub fn whoami(request: Whoami) -> Result<u8, Error> {
-    let log = Log::new(request.verbose);
+    let log = Log::new(request.verbosity, crate::error::Wording::CommandLine);
     let (session, identity) = runtime()?.block_on(async {
-        let session = aws::connect(&request.aws).await?;
+        let session = aws::connect(&request.aws, log).await?;
         log_session(&session, log);
+        // STS's global endpoint signs with its own region; another endpoint needs one given.
+        if let (None, Some(endpoint)) = (&session.default_region, session.endpoint_url()) {
+            return Err(Error::Usage(format!(
+                "no AWS region for GetCallerIdentity at {endpoint}: pass --region or set \
+                 AWS_REGION"
+            )));
+        }
         let identity = session.caller_identity().await?;
         Ok::<_, Error>((session, identity))
     })?;

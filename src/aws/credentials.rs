@@ -39,6 +39,8 @@ pub struct Resolved {
 /// the local credential endpoints), the bounded IMDS client, and a credential-less
 /// configuration for STS calls.
 pub struct Context<'a> {
+    /// What the selected profile does for credentials (the role it assumes), if it is known.
+    pub profile_role: Option<String>,
     pub provider_config: &'a ProviderConfig,
     pub direct_config: &'a ProviderConfig,
     pub imds: aws_config::imds::Client,
@@ -123,7 +125,10 @@ async fn provider_chain(options: &AwsOptions, context: &Context<'_>) -> Result<R
         profile = profile.profile_name(name);
     }
     let profile = CredentialSource {
-        name: format!("profile {profile_name}"),
+        name: match &context.profile_role {
+            Some(role) => format!("profile {profile_name}, which {role}"),
+            None => format!("profile {profile_name}"),
+        },
         provider: Box::new(profile.build()),
         when_empty: Some(format!(
             "no credentials for it in {} or {}",

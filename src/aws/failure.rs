@@ -83,13 +83,18 @@ pub fn classify_service_error(
     source_codes: SourceCodes,
 ) -> Failure {
     if let Some(kind) = code.and_then(|code| source_codes(code, message.as_deref())) {
-        return Failure { kind, message };
+        return Failure {
+            kind,
+            message,
+            action: None,
+        };
     }
     let with_code = |kind| Failure::new(kind, describe(code, message.clone()));
     match code {
         Some("AccessDeniedException" | "AccessDenied") => Failure {
             kind: FailureKind::AccessDenied,
             message,
+            action: None,
         },
         Some(
             "KMSAccessDeniedException"
@@ -99,6 +104,7 @@ pub fn classify_service_error(
         ) => Failure {
             kind: FailureKind::Decryption,
             message,
+            action: None,
         },
         Some(
             "UnrecognizedClientException"
@@ -114,6 +120,7 @@ pub fn classify_service_error(
         ) => Failure {
             kind: FailureKind::Credentials,
             message,
+            action: None,
         },
         Some(code) if is_throttling_code(code) => with_code(FailureKind::Throttled),
         Some(
@@ -131,6 +138,7 @@ pub fn classify_service_error(
         _ if status == 403 => Failure {
             kind: FailureKind::AccessDenied,
             message,
+            action: None,
         },
         _ if status == 429 => Failure::new(
             FailureKind::Throttled,

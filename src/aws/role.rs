@@ -38,7 +38,14 @@ pub(super) async fn assume_role(
         .set_duration_seconds(options.duration_seconds)
         .send()
         .await
-        .map_err(|error| sts_error(config, format!("assuming role {role_arn}"), &error))?;
+        .map_err(|error| {
+            sts_error(
+                config,
+                format!("assuming role {role_arn}"),
+                "sts:AssumeRole",
+                &error,
+            )
+        })?;
     temporary_credentials(
         response.credentials,
         AwsCredentialFeature::CredentialsStsAssumeRole,
@@ -64,6 +71,7 @@ pub(super) async fn exchange_web_identity(
             sts_error(
                 config,
                 format!("assuming role {role_arn} with a web identity token"),
+                "sts:AssumeRoleWithWebIdentity",
                 &error,
             )
         })?;
@@ -73,7 +81,12 @@ pub(super) async fn exchange_web_identity(
     )
 }
 
-fn sts_error<E>(config: &SdkConfig, subject: String, error: &SdkError<E, HttpResponse>) -> Error
+fn sts_error<E>(
+    config: &SdkConfig,
+    subject: String,
+    action: &'static str,
+    error: &SdkError<E, HttpResponse>,
+) -> Error
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -82,7 +95,7 @@ where
         .map_or("us-east-1".to_owned(), ToString::to_string);
     aws_error(
         subject,
-        classify(error, no_source_codes),
+        classify(error, no_source_codes).during(action),
         &region,
         service_endpoint(config, STS_SERVICE_ID).as_deref(),
     )

@@ -29,6 +29,7 @@ use super::retry::{
 use super::role::{STS_SERVICE_ID, service_endpoint, sts_client};
 use super::throttle::CallBudget;
 use crate::error::{Error, Failure, FailureKind};
+use crate::log::Log;
 
 /// Bound on the best-effort identity lookup that enriches not-found and access-denied messages.
 const IDENTITY_LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
@@ -61,6 +62,18 @@ pub struct Session {
     /// The run's deadline and places in flight, shared by every call of a source.
     budget: Arc<CallBudget>,
     caller: OnceCell<Option<CallerIdentity>>,
+    /// Warnings the sources leave for the run to show (never a value).
+    warnings: std::sync::Mutex<Vec<String>>,
+    /// With `-v`, the task telling calls that are slow to answer.
+    watcher: Option<tokio::task::AbortHandle>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(watcher) = &self.watcher {
+            watcher.abort();
+        }
+    }
 }
 
 /// Who AWS says the caller is.
@@ -74,7 +87,7 @@ pub struct CallerIdentity {
 /// Loads configuration (region, profile, endpoint) and resolves credentials once, so concurrent
 /// requests never each wait out their own credential lookup. Instance metadata is asked with
 /// short timeouts and few attempts, so that off EC2 a missing credential fails in seconds.
-pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
+pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
     let started = Instant::now();
     let trust = super::tls::trust()?;
     let proxy = ProxySettings::from_env(|name| std::env::var(name).ok())?;
@@ -102,9 +115,35 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
         .max_attempts(IMDS_ATTEMPTS)
         .build();
 
+    // The profile the user named must be there, and its source_profile chain whole.
+    let (selected, given_by) = match &options.profile {
+        Some(profile) => (Some(profile.clone()), "--profile"),
+        None => (
+            std::env::var("AWS_PROFILE")
+                .ok()
+                .filter(|name| !name.is_empty()),
+            "AWS_PROFILE",
+        ),
+    };
+    let profiles = super::profiles::load_profiles(selected.as_deref()).await;
+    let profile_role = match (&selected, &profiles) {
+        (Some(name), Some(set)) => {
+            super::profiles::check_profile(set, name, given_by)?;
+            super::profiles::describe_profile(set, name)
+        }
+        _ => None,
+    };
     let (mut region, mut region_source) = configured_region(options, &provider_config).await;
-    let provider_config = provider_config.with_region(region.clone());
-    let direct_config = direct_config.with_region(region.clone());
+    if let Some(name) = &region {
+        check_region(name.as_ref(), region_source)?;
+    }
+    // A profile's role is assumed through STS, which needs a region to sign with: its global
+    // endpoint's when none is configured (fetching then asks for one, exit 2).
+    let sts_region = region
+        .clone()
+        .or(Some(Region::from_static(FALLBACK_STS_REGION)));
+    let provider_config = provider_config.with_region(sts_region.clone());
+    let direct_config = direct_config.with_region(sts_region);
     // Configuration is loaded once; STS needs a region even when only full ARNs were given.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https)
@@ -129,6 +168,7 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
     }
     let sts_config = loader.load().await;
     let context = Context {
+        profile_role,
         provider_config: &provider_config,
         direct_config: &direct_config,
         imds: imds.clone(),
@@ -150,6 +190,7 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
             .await;
         region_source = "instance metadata";
     }
+    let calls = CallCounter::telling(log);
     let config = sts_config
         .to_builder()
         .region(region.clone())
@@ -168,9 +209,19 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
         proxy,
         connect_time: started.elapsed(),
         timeout: options.timeout,
-        calls: CallCounter::default(),
+        calls: calls.clone(),
+        watcher: log.is_verbose().then(|| {
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    calls.tell_slow_calls();
+                }
+            })
+            .abort_handle()
+        }),
         budget: Arc::new(CallBudget::new(started + options.timeout)),
         caller: OnceCell::new(),
+        warnings: std::sync::Mutex::default(),
     })
 }
 
@@ -180,6 +231,22 @@ pub async fn connect(options: &AwsOptions) -> Result<Session, Error> {
 pub async fn default_region(options: &AwsOptions) -> Option<String> {
     let (region, _) = configured_region(options, &ProviderConfig::without_region()).await;
     region.map(|region| region.to_string())
+}
+
+/// Refuses a region that is not a region's name (a typo would otherwise be a DNS failure,
+/// "retrying later may work"), naming the closest known region.
+fn check_region(name: &str, source: &str) -> Result<(), Error> {
+    if super::regions::is_region_shaped(name) {
+        return Ok(());
+    }
+    let hint = match super::regions::closest_region(name) {
+        Some(region) => format!("did you mean {region}?"),
+        None => "a region is named like eu-west-1 or us-east-1".to_owned(),
+    };
+    Err(Error::Usage(format!(
+        "AWS region {} (from {source}) is not a region's name: {hint}",
+        crate::error::shown(name)
+    )))
 }
 
 async fn configured_region(
@@ -221,6 +288,24 @@ impl Session {
     /// tasks of their own.
     pub fn budget(&self) -> Arc<CallBudget> {
         Arc::clone(&self.budget)
+    }
+
+    /// Leaves a warning for the run to show.
+    pub fn warn(&self, warning: String) {
+        self.warnings
+            .lock()
+            .expect("the warnings are never poisoned")
+            .push(warning);
+    }
+
+    /// The warnings left so far, taken.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .warnings
+                .lock()
+                .expect("the warnings are never poisoned"),
+        )
     }
 
     /// The endpoint every request goes to, when overridden.

@@ -159,6 +159,9 @@ pub struct PolicyArgs {
 
     #[command(flatten)]
     pub aws: AwsArgs,
+
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
 }
 
 fn parse_account(text: &str) -> Result<String, String> {
@@ -179,9 +182,8 @@ pub struct WhoamiArgs {
     #[arg(short, long, value_enum, default_value_t = WhoamiFormat::Text)]
     pub format: WhoamiFormat,
 
-    /// Tell what is done and how long it took, on stderr
-    #[arg(short, long)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
 }
 
 /// How `whoami` prints.
@@ -339,9 +341,21 @@ pub struct SelectionArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
 
-    /// Tell what is fetched and how long it took, on stderr (never a value)
-    #[arg(short, long)]
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
+}
+
+/// How much is said on stderr.
+#[derive(Debug, Args)]
+pub struct VerbosityArgs {
+    /// Tell what is done, fetched and how long it took (retries, slow calls), on stderr; never
+    /// a value
+    #[arg(short, long, overrides_with = "quiet")]
     pub verbose: bool,
+
+    /// Say no warnings (the ones a job expects); errors are always said
+    #[arg(short, long, overrides_with = "verbose")]
+    pub quiet: bool,
 }
 
 /// Who runs awssecrets on the user's behalf, for `--inputs-of`.

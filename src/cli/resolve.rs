@@ -8,14 +8,15 @@ use std::time::Duration;
 use clap::Parser;
 
 use super::args::{
-    AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, SelectionArgs, WhoamiArgs,
-    WhoamiFormat,
+    AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, SelectionArgs, VerbosityArgs,
+    WhoamiArgs, WhoamiFormat,
 };
 use crate::app::{self, Destination, SECRETS_ENV, Selection};
 use crate::aws::AwsOptions;
 use crate::error::Error;
 use crate::error::Wording;
 use crate::exec;
+use crate::log::Verbosity;
 use crate::naming::{NamingOptions, UNUSABLE_NAME, is_valid_variable_name};
 use crate::render::{self, Format};
 use crate::source::{Spec, Target, split_spec_list};
@@ -25,7 +26,56 @@ use crate::source::{Spec, Target, split_spec_list};
 pub fn parse() -> Result<app::Command, Error> {
     let args: Vec<OsString> = std::env::args_os().collect();
     refuse_control_characters(&args)?;
+    let args = options_after_the_subcommand(args);
     resolve(Cli::parse_from(args), &|name| std::env::var_os(name))
+}
+
+/// Options go anywhere, as the aws CLI takes them: those given before a subcommand
+/// (`awssecrets --profile ci -v whoami`) are moved after it, where clap reads them. What
+/// takes a value is known from the definitions themselves, so a value that happens to be a
+/// subcommand's name (`--region exec`) is never taken for one.
+pub fn options_after_the_subcommand(args: Vec<OsString>) -> Vec<OsString> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let mut takes_value: Vec<(String, bool)> = Vec::new();
+    for command in std::iter::once(&cli).chain(cli.get_subcommands()) {
+        for arg in command.get_arguments() {
+            let value = arg.get_action().takes_values();
+            if let Some(long) = arg.get_long() {
+                takes_value.push((format!("--{long}"), value));
+            }
+            if let Some(short) = arg.get_short() {
+                takes_value.push((format!("-{short}"), value));
+            }
+        }
+    }
+    let takes = |option: &str| {
+        takes_value
+            .iter()
+            .any(|(name, value)| name == option && *value)
+    };
+    let subcommands: Vec<&str> = cli
+        .get_subcommands()
+        .map(|command| command.get_name())
+        .collect();
+    let mut index = 1;
+    while let Some(arg) = args.get(index).and_then(|arg| arg.to_str()) {
+        if subcommands.contains(&arg) {
+            if index == 1 {
+                return args;
+            }
+            let mut moved = vec![args[0].clone(), args[index].clone()];
+            moved.extend_from_slice(&args[1..index]);
+            moved.extend_from_slice(&args[index + 1..]);
+            return moved;
+        }
+        if arg == "--" || !arg.starts_with('-') || arg == "-" {
+            return args;
+        }
+        let attached = arg.contains('=') || (!arg.starts_with("--") && arg.len() > 2);
+        index += if !attached && takes(arg) { 2 } else { 1 };
+    }
+    args
 }
 
 /// No option takes a line break or a control character: one is refused before clap, which
@@ -84,6 +134,7 @@ fn policy(
         batch: args.batch,
         kms_keys: args.kms_keys,
         trust,
+        verbosity: verbosity(&args.verbosity),
     }))
 }
 
@@ -197,7 +248,7 @@ fn whoami(args: WhoamiArgs) -> app::Command {
     app::Command::Whoami(app::Whoami {
         aws: aws_options(&args.aws),
         json: args.format == WhoamiFormat::Json,
-        verbose: args.verbose,
+        verbosity: verbosity(&args.verbosity),
     })
 }
 
@@ -248,7 +299,7 @@ fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selectio
             only_listed_keys: args.only_listed_keys,
         },
         aws: aws_options(&args.aws),
-        verbose: args.verbose,
+        verbosity: verbosity(&args.verbosity),
         wording: match args.inputs_of {
             None => Wording::CommandLine,
             Some(Caller::FetchSecretsComponent) => Wording::FetchSecretsComponent,
@@ -256,6 +307,14 @@ fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selectio
             Some(Caller::GithubAction) => Wording::GithubAction,
         },
     })
+}
+
+fn verbosity(args: &VerbosityArgs) -> Verbosity {
+    match (args.verbose, args.quiet) {
+        (true, _) => Verbosity::Verbose,
+        (false, true) => Verbosity::Quiet,
+        (false, false) => Verbosity::Normal,
+    }
 }
 
 /// An option given empty (`--region ""`, as a CI integration passes an input left empty) is
@@ -437,6 +496,76 @@ mod tests {
         assert!(masking(&["--mask"], None));
         assert!(!masking(&["--no-mask"], Some("true")));
         assert!(masking(&["--no-mask", "--mask"], None), "the last one wins");
+    }
+
+    #[test]
+    fn options_before_a_subcommand_go_after_it() {
+        let moved = |args: &[&str]| -> Vec<String> {
+            options_after_the_subcommand(args.iter().map(OsString::from).collect())
+                .into_iter()
+                .map(|arg| arg.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            moved(&[
+                "awssecrets",
+                "--profile",
+                "ci",
+                "-v",
+                "whoami",
+                "-f",
+                "json"
+            ]),
+            [
+                "awssecrets",
+                "whoami",
+                "--profile",
+                "ci",
+                "-v",
+                "-f",
+                "json"
+            ]
+        );
+        assert_eq!(
+            moved(&[
+                "awssecrets",
+                "--region=eu-west-1",
+                "-sci/npm",
+                "exec",
+                "--",
+                "env"
+            ]),
+            [
+                "awssecrets",
+                "exec",
+                "--region=eu-west-1",
+                "-sci/npm",
+                "--",
+                "env"
+            ]
+        );
+        // A value named like a subcommand is a value; no subcommand leaves all as it is.
+        assert_eq!(
+            moved(&["awssecrets", "--region", "exec", "-s", "x"]),
+            ["awssecrets", "--region", "exec", "-s", "x"]
+        );
+        assert_eq!(
+            moved(&["awssecrets", "-s", "whoami"]),
+            ["awssecrets", "-s", "whoami"]
+        );
+        assert_eq!(
+            moved(&["awssecrets", "exec", "-s", "x", "--", "whoami"]),
+            ["awssecrets", "exec", "-s", "x", "--", "whoami"]
+        );
+        let cli = Cli::try_parse_from(moved(&[
+            "awssecrets",
+            "--profile",
+            "ci",
+            "policy",
+            "-s",
+            "a",
+        ]));
+        assert!(cli.is_ok(), "{cli:?}");
     }
 
     #[test]

@@ -27,12 +27,13 @@ fn quoting(value: &str) -> Result<Quoting, &'static str> {
             "its value holds a carriage return, which dotenv readers turn into a line break or drop",
         );
     }
-    // Inside '...': python-dotenv reads \\ as \ and \' as ', and expands ${...}; dotenvy and
-    // python-dotenv take a final \ as escaping the closing quote.
+    // Inside '...': python-dotenv reads \\ as \ and \' as ', and expands ${...} (a `${` with a
+    // `}` after it; a lone one is read as it is); dotenvy and python-dotenv take a final \ as
+    // escaping the closing quote.
     let single = !value.contains('\'')
         && !value.contains("\\\\")
         && !value.ends_with('\\')
-        && !value.contains("${");
+        && !holds_reference(value);
     if single {
         return Ok(Quoting::Single);
     }
@@ -48,6 +49,13 @@ fn quoting(value: &str) -> Result<Quoting, &'static str> {
         "its value holds \\\\, a final \\ or ${, which dotenv readers (dotenvy, python-dotenv, \
          npm dotenv, node --env-file) would each read differently"
     })
+}
+
+/// Whether `value` holds a `${...}` python-dotenv would expand: a `${` with a `}` after it.
+fn holds_reference(value: &str) -> bool {
+    value
+        .match_indices("${")
+        .any(|(start, _)| value[start..].contains('}'))
 }
 
 impl Renderer for Dotenv {
@@ -102,6 +110,9 @@ mod tests {
         assert_eq!(quoting("it's"), Ok(Quoting::Double));
         assert_eq!(quoting("it's\nmulti"), Ok(Quoting::Double));
         assert!(quoting("a${B}").is_err());
+        assert!(quoting("a${B and } later").is_err());
+        assert_eq!(quoting("costs ${ 5"), Ok(Quoting::Single));
+        assert_eq!(quoting("} then ${"), Ok(Quoting::Single));
         assert!(quoting("ends\\").is_err());
         assert!(quoting("it's \"quoted\"").is_err());
         assert!(quoting("it's $HOME").is_err());

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::renderer::{Options, Renderer, has_line_break};
+use super::renderer::{Options, Renderer};
 use crate::error::Error;
 use crate::model::EnvVar;
 
@@ -36,19 +36,26 @@ pub fn write_env(out: &mut impl Write, variables: &[EnvVar]) -> io::Result<()> {
 /// the whole file ("token too long").
 pub const DOCKER_MAX_LINE: usize = 64 * 1024;
 
-/// Raw lines cannot carry a line break, nor be as long as docker's line limit: refuse every
-/// variable that would.
+/// Raw lines cannot carry a line feed (a carriage return inside a value is read as it is; one
+/// ending it is dropped), nor be as long as docker's line limit: refuse every variable that
+/// would.
 fn check_env(variables: &[EnvVar]) -> Result<(), Error> {
     let mut errors = Vec::new();
     for variable in variables {
         let value = variable.value.expose();
         let subject = || format!("variable {}", variable.name);
         let line = variable.name.len() + 1 + value.len();
-        if has_line_break(value) {
+        if value.contains('\n') {
             errors.push(Error::bad_content(
                 subject(),
                 "its value spans several lines, which the env format (docker --env-file) cannot \
                  carry; use --format sh, or awssecrets exec",
+            ));
+        } else if value.ends_with('\r') {
+            errors.push(Error::bad_content(
+                subject(),
+                "its value ends with a carriage return, which docker's --env-file reader drops; \
+                 use --format sh, or awssecrets exec",
             ));
         } else if line >= DOCKER_MAX_LINE {
             errors.push(Error::bad_content(

@@ -13,7 +13,7 @@ use miniz_oxide::deflate::core::{
 use zeroize::Zeroizing;
 
 use super::env::write_env;
-use super::renderer::{GITLAB_DEFAULT_MAX_VARIABLES, Options, Renderer, has_line_break};
+use super::renderer::{GITLAB_DEFAULT_MAX_VARIABLES, Options, Renderer};
 use crate::error::Error;
 use crate::model::EnvVar;
 
@@ -114,7 +114,9 @@ fn check_gitlab(
                 format!("GitLab variable names have at most {GITLAB_MAX_NAME_LENGTH} characters"),
             ));
         }
-        if has_line_break(value) {
+        // GitLab splits lines on LF only: a carriage return inside a value stays in it (one
+        // at either end is stripped, below).
+        if value.contains('\n') {
             errors.push(Error::bad_content(
                 subject(),
                 format!(

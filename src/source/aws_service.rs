@@ -9,7 +9,7 @@ use crate::aws::Session;
 use crate::error::Error;
 use crate::model::Entry;
 
-use super::contract::{Grant, Needs, Reach, Source};
+use super::contract::{Grant, Keys, Needs, Reach, Source};
 use super::policy::{Scope, Statement};
 
 /// An AWS service as a source.
@@ -29,6 +29,81 @@ pub trait AwsService: Source {
 
     /// The IAM statements fetching every request needs, and nothing more.
     fn statements(requests: &[Request<Self::Target>], scope: &Scope) -> Vec<Statement>;
+
+    /// The KMS keys each request's values are encrypted with (as the service names them: an
+    /// ARN, a key id, an alias; none for the AWS managed key), or why they could not be looked
+    /// up.
+    fn key_ids(
+        session: &Session,
+        requests: Vec<Request<Self::Target>>,
+    ) -> impl Future<Output = Vec<Result<Vec<String>, String>>>;
+}
+
+/// [`Source::encryption_keys`] of an AWS service: each target's key, looked up in its region;
+/// AWS managed keys left out, the others as key ARNs.
+pub async fn keys_in_regions<S: AwsService>(reach: &Reach<'_>, targets: Vec<S::Target>) -> Keys {
+    let mut keys = Keys::default();
+    let mut requests = Vec::new();
+    for target in targets {
+        match reach
+            .session
+            .region_for(S::arn_region(&target), &S::subject(&target))
+        {
+            Ok(region) => requests.push(Request { target, region }),
+            Err(error) => keys.unknown.push(error.to_string()),
+        }
+    }
+    let regions: Vec<String> = requests
+        .iter()
+        .map(|request| request.region.clone())
+        .collect();
+    let account = reach.session.caller().await.map(|caller| caller.account);
+    for (found, region) in S::key_ids(reach.session, requests)
+        .await
+        .into_iter()
+        .zip(regions)
+    {
+        match found {
+            Ok(found) => {
+                for key in found {
+                    match key_arn(&key, &region, account.as_deref()) {
+                        Ok(Some(arn)) => keys.arns.push(arn),
+                        Ok(None) => {}
+                        Err(why) => keys.unknown.push(why),
+                    }
+                }
+            }
+            Err(why) => keys.unknown.push(why),
+        }
+    }
+    keys.arns.sort();
+    keys.arns.dedup();
+    keys
+}
+
+/// The ARN of the customer managed key a service names (`None`: an AWS managed key, which
+/// needs no permission), or why it cannot be one (an alias: only KMS resolves it).
+fn key_arn(key: &str, region: &str, account: Option<&str>) -> Result<Option<String>, String> {
+    let name = key.rsplit_once(':').map_or(key, |(_, name)| name);
+    if name.starts_with("alias/aws/") {
+        return Ok(None);
+    }
+    if name.starts_with("alias/") {
+        return Err(format!(
+            "{key} is an alias: give the ARN of its key with --kms-key (aws kms describe-key \
+             --key-id {key})"
+        ));
+    }
+    if key.starts_with("arn:") {
+        return Ok(Some(key.to_owned()));
+    }
+    let account = account.ok_or_else(|| {
+        format!("key {key}: the caller's account is unknown, so its ARN is; pass it with --kms-key")
+    })?;
+    Ok(Some(format!(
+        "arn:{}:kms:{region}:{account}:key/{key}",
+        super::policy::partition_of(region)
+    )))
 }
 
 /// One target with the region it is fetched from.

@@ -41,6 +41,33 @@ pub trait Source {
     fn needs(_targets: &[Self::Target], _grant: &Grant<'_>) -> Result<Needs, Error> {
         Ok(Needs::default())
     }
+
+    /// The customer managed KMS keys the targets' values are encrypted with, as far as the
+    /// caller may look them up (none, for a source without KMS).
+    fn encryption_keys(
+        _reach: &Reach<'_>,
+        _targets: Vec<Self::Target>,
+    ) -> impl Future<Output = Keys> {
+        async { Keys::default() }
+    }
+}
+
+/// Customer managed KMS keys found for a policy, and what could not be looked up.
+#[derive(Debug, Default)]
+pub struct Keys {
+    /// Key ARNs (`arn:aws:kms:eu-west-1:123456789012:key/ID`).
+    pub arns: Vec<String>,
+    /// What could not be looked up, or not turned into a key ARN, for stderr.
+    pub unknown: Vec<String>,
+}
+
+impl Keys {
+    /// These keys and `other`'s.
+    pub fn and(mut self, other: Keys) -> Keys {
+        self.arns.extend(other.arns);
+        self.unknown.extend(other.unknown);
+        self
+    }
 }
 
 /// What a run can reach while fetching: the AWS session (configured and with credentials).

@@ -13,7 +13,7 @@ mod spec;
 
 pub use arn::is_account_id;
 pub use aws_service::{AwsService, Request};
-pub use contract::{Grant, Needs, Reach, Source};
+pub use contract::{Grant, Keys, Needs, Reach, Source};
 pub use spec::SpecError;
 
 use crate::error::Error;

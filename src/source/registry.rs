@@ -127,6 +127,26 @@ macro_rules! sources {
                 .collect()
         }
 
+        /// The customer managed KMS keys every SPEC's values are encrypted with, source by
+        /// source, as far as the caller may look them up.
+        pub async fn encryption_keys(reach: &Reach<'_>, specs: &[Spec]) -> Keys {
+            let mut keys = Keys::default();
+            $(
+                let targets: Vec<_> = specs
+                    .iter()
+                    .filter_map(|spec| match &spec.target {
+                        Target::$kind(target) => Some(target.clone()),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    })
+                    .collect();
+                if !targets.is_empty() {
+                    keys = keys.and(<$module::$source as Source>::encryption_keys(reach, targets).await);
+                }
+            )+
+            keys
+        }
+
         /// What fetching every SPEC needs to be allowed, source by source.
         pub fn needs(specs: &[Spec], grant: &Grant<'_>) -> Result<Needs, Error> {
             let mut needs = Needs::default();

@@ -14,14 +14,16 @@ use crate::support::values::corpus;
 /// The refusal each format documents for `value` (a fragment of its message), or `None` when
 /// every reader of the format must read `value` back exactly.
 fn documented_refusal(format: Format, value: &str) -> Option<&'static str> {
-    let line_break = value.contains(['\n', '\r']);
     match format {
         Format::Sh | Format::Shell | Format::Github | Format::GithubOutput | Format::Json => None,
         Format::Dotenv => {
+            let reference = value
+                .match_indices("${")
+                .any(|(start, _)| value[start..].contains('}'));
             let single = !value.contains('\'')
                 && !value.contains("\\\\")
                 && !value.ends_with('\\')
-                && !value.contains("${");
+                && !reference;
             let double = !value.contains(['"', '\\', '$', '`']);
             if value.contains('\r') {
                 Some("holds a carriage return")
@@ -31,9 +33,17 @@ fn documented_refusal(format: Format, value: &str) -> Option<&'static str> {
                 Some("would each read differently")
             }
         }
-        Format::Env => line_break.then_some("spans several lines"),
+        Format::Env => {
+            if value.contains('\n') {
+                Some("spans several lines")
+            } else if value.ends_with('\r') {
+                Some("ends with a carriage return")
+            } else {
+                None
+            }
+        }
         Format::Gitlab => {
-            if line_break {
+            if value.contains('\n') {
                 Some("spans several lines")
             } else if value != value.trim() {
                 Some("starts or ends with whitespace")

@@ -323,7 +323,19 @@ fn role_profile_with_source_profile_in_a_temp_config() {
         )),
         "{arn}"
     );
-    assert_eq!(json["credentials"], "profile ci");
+    // The role a profile assumes is named, with the session name it gets (the SDK's own).
+    assert_eq!(
+        json["credentials"],
+        format!(
+            "profile ci, which assumes role arn:aws:iam::{}:role/ci-reader with source profile \
+             base; session name assume-role-from-profile-TIMESTAMP, the SDK's",
+            env.account
+        )
+    );
+    assert!(
+        arn.contains("/ci-reader/assume-role-from-profile-"),
+        "the session name is the one documented: {arn}"
+    );
     assert_eq!(json["region_source"], "profile");
     let outcome = run(
         without_credentials(&env),
@@ -388,4 +400,137 @@ fn an_sts_error_names_the_sts_endpoint_in_use() {
         1,
         "the one STS call went to AWS_ENDPOINT_URL_STS"
     );
+}
+
+/// Writes the test's ~/.aws/config.
+fn config(env: &TestEnv, text: &str) {
+    fs::create_dir_all(env.path(".aws")).unwrap();
+    fs::write(env.path(".aws/config"), text).unwrap();
+}
+
+#[test]
+fn a_profile_that_is_not_there_lists_those_that_are_closest_first() {
+    let env = TestEnv::new();
+    config(
+        &env,
+        "[default]\nregion = eu-west-1\n[profile ci-read-only]\n[profile prod]\n",
+    );
+    without_credentials(&env)
+        .args(["--profile", "ci-readonly", "whoami"])
+        .run()
+        .expect_failure(2, "profile ci-readonly (--profile) is not in")
+        .expect_stderr("profiles there, closest first: ci-read-only, default, prod");
+    without_credentials(&env)
+        .env("AWS_PROFILE", "prd")
+        .args(["-s", "ci/npm"])
+        .run()
+        .expect_failure(2, "profile prd (AWS_PROFILE) is not in")
+        .expect_stderr("closest first: prod,");
+}
+
+#[test]
+fn a_broken_source_profile_chain_names_the_missing_link() {
+    let env = TestEnv::new();
+    config(
+        &env,
+        &format!(
+            "[profile ci]\nrole_arn = arn:aws:iam::{0}:role/ci\nsource_profile = base\n\
+             [profile base]\nrole_arn = arn:aws:iam::{0}:role/base\nsource_profile = nope\n",
+            env.account
+        ),
+    );
+    without_credentials(&env)
+        .args(["whoami", "--profile", "ci"])
+        .run()
+        .expect_failure(
+            5,
+            "profile ci: base names source_profile nope, which is not in",
+        )
+        .expect_stderr("(chain ci -> base -> nope)");
+}
+
+#[test]
+fn a_role_profile_without_a_region_asks_for_one_as_a_plain_setup_does() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "token-value");
+    config(
+        &env,
+        &format!(
+            "[profile base]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n\
+             [profile ci]\nrole_arn = arn:aws:iam::{}:role/ci-reader\nsource_profile = base\n",
+            env.credentials.access_key_id(),
+            env.credentials.secret_access_key(),
+            env.credentials.session_token().unwrap(),
+            env.account
+        ),
+    );
+    without_credentials(&env)
+        .env_remove("AWS_REGION")
+        .args(["--profile", "ci", "-s", "ci/npm"])
+        .run()
+        .expect_failure(
+            2,
+            "no AWS region for secret ci/npm: pass --region, set AWS_REGION, or give a full ARN",
+        );
+    // The same with a region: the role is assumed, and names the secret's value.
+    let fetched = without_credentials(&env)
+        .args(["--profile", "ci", "--region", REGION, "-s", "ci/npm"])
+        .run();
+    fetched
+        .expect_success()
+        .expect_stdout("CI_NPM='token-value'\n");
+}
+
+#[test]
+fn whoami_at_an_endpoint_without_a_region_asks_for_one() {
+    let env = TestEnv::new();
+    env.awssecrets(["whoami"])
+        .env_remove("AWS_REGION")
+        .run()
+        .expect_failure(
+            2,
+            &format!(
+                "no AWS region for GetCallerIdentity at {}: pass --region or set AWS_REGION",
+                env.emulator_url
+            ),
+        );
+}
+
+#[test]
+fn options_go_before_or_after_the_subcommand_as_the_aws_cli_takes_them() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", "token-value");
+    config(
+        &env,
+        &format!(
+            "[profile ci]\nregion = eu-west-1\naws_access_key_id = {}\naws_secret_access_key = \
+             {}\naws_session_token = {}\n",
+            env.credentials.access_key_id(),
+            env.credentials.secret_access_key(),
+            env.credentials.session_token().unwrap(),
+        ),
+    );
+    let before = env
+        .awssecrets(["--profile", "ci", "-v", "whoami", "--format", "json"])
+        .env_remove("AWS_REGION")
+        .run();
+    let json: serde_json::Value =
+        serde_json::from_str(&before.expect_success().allow_stderr().stdout).unwrap();
+    assert_eq!(json["region_source"], "profile");
+    env.run([
+        "--region",
+        REGION,
+        "-s",
+        "ci/npm",
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo $CI_NPM",
+    ])
+    .expect_success()
+    .expect_stdout("token-value\n");
+    env.run(["--region", REGION, "-v", "policy", "-s", "ci/npm"])
+        .expect_success()
+        .allow_stderr();
 }

@@ -643,3 +643,30 @@ fn a_trap_another_user_owns_in_a_shared_directory_is_refused() {
         .expect_success();
     assert_eq!(read(&own), "CI_NPM='npm-token-value'\n");
 }
+
+#[test]
+fn overrides_are_warned_once_per_pair_of_secrets_and_quiet_says_none() {
+    let env = TestEnv::new();
+    for index in 0..10 {
+        env.secret(
+            &format!("svc/s{index:02}"),
+            &format!(r#"{{"host":"h{index}","port":"p{index}","user":"u{index}","password":"pw{index}"}}"#),
+        );
+    }
+    let outcome = env.run(["-s", "svc/*"]);
+    outcome
+        .expect_success()
+        .expect_stdout("host='h9'\nport='p9'\nuser='u9'\npassword='pw9'\n");
+    let warnings: Vec<&str> = outcome.stderr().lines().collect();
+    assert_eq!(warnings.len(), 9, "{warnings:?}");
+    assert_eq!(
+        warnings[0],
+        "warning: secret svc/s01 overrides 4 variables of secret svc/s00: host, password, port, user"
+    );
+    env.run(["-s", "svc/*", "-q"])
+        .expect_success()
+        .expect_stdout("host='h9'\nport='p9'\nuser='u9'\npassword='pw9'\n");
+    // Errors are said whatever -q says.
+    env.run(["-s", "svc/missing", "-q"])
+        .expect_failure(3, "secret svc/missing: not found");
+}

@@ -159,9 +159,20 @@ fn access_denied_and_rejected_credentials() {
             .env_remove("AWS_SESSION_TOKEN")
             .run()
     };
+    // The action denied, and the command that prints the policy this very run needs.
     as_user(&access_key, &secret_key)
-        .expect_failure(4, &format!("secret ci/locked: access denied in {REGION}"))
-        .expect_stderr(&format!("arn:aws:iam::{}:user/ci", env.account))
+        .expect_failure(
+            4,
+            &format!(
+                "secret ci/locked: access denied (secretsmanager:GetSecretValue) in {REGION} for \
+                 arn:aws:iam::{}:user/ci",
+                env.account
+            ),
+        )
+        .expect_stderr(
+            "\nthe IAM policy this run needs (for the role or user above): awssecrets policy -s \
+             ci/locked\n",
+        )
         .expect_stderr_without(&[CANARY]);
     let role = format!("arn:aws:iam::{}:role/deployer", env.account);
     env.awssecrets(["whoami", "--role-arn", &role])
@@ -171,9 +182,110 @@ fn access_denied_and_rejected_credentials() {
         .run()
         .expect_failure(
             4,
-            &format!("assuming role {role}: access denied in {REGION}"),
+            &format!("assuming role {role}: access denied (sts:AssumeRole) in {REGION}"),
         );
     as_user("AKIAUNKNOWN000000000", "wrong")
         .expect_failure(5, "secret ci/locked: AWS rejected the credentials")
         .expect_stderr_without(&[CANARY]);
+}
+
+#[test]
+fn a_region_that_is_no_region_is_a_usage_error_naming_the_closest() {
+    let env = TestEnv::new();
+    env.awssecrets(["-s", "ci/npm", "--region", "euwest1"])
+        .run()
+        .expect_failure(
+            2,
+            "AWS region euwest1 (from --region) is not a region's name: did you mean eu-west-1?",
+        );
+    env.awssecrets(["-s", "ci/npm"])
+        .env("AWS_REGION", "frankfurt")
+        .run()
+        .expect_failure(
+            2,
+            "AWS region frankfurt (from AWS_REGION) is not a region's name: a region is named \
+             like eu-west-1 or us-east-1",
+        );
+}
+
+#[test]
+fn a_missing_version_stage_says_which_stage_of_which_existing_secret() {
+    let env = TestEnv::new();
+    env.secret("ci/once", "only-value");
+    env.run(["-s", "ci/once", "--version-stage", "AWSPREVIOUS"])
+        .expect_failure(3, "secret ci/once: not found in eu-west-1 (account")
+        .expect_stderr(
+            "the secret exists, but no version of it is labelled AWSPREVIOUS (its versions are \
+             labelled AWSCURRENT; AWSPREVIOUS appears once the secret has a second value)",
+        )
+        .expect_stderr_without(&["only-value"]);
+}
+
+#[test]
+fn a_prefix_at_a_version_stage_skips_the_secrets_without_it() {
+    let env = TestEnv::new();
+    env.secret("ci/prod/rotated", r#"{"A":"first"}"#);
+    env.rotate("ci/prod/rotated", r#"{"A":"second"}"#);
+    env.secret("ci/prod/fresh", r#"{"B":"only"}"#);
+    // The example of `--help`, as it is written there.
+    let outcome = env.run([
+        "-s",
+        "ci/prod/*",
+        "--version-stage",
+        "AWSPREVIOUS",
+        "--format",
+        "json",
+    ]);
+    outcome
+        .expect_success()
+        .expect_stdout("{\n  \"A\": \"first\"\n}\n")
+        .expect_stderr_exactly(
+            "warning: secret ci/prod/fresh (matched by ci/prod/*) has no version labelled \
+             AWSPREVIOUS: skipped\n",
+        );
+    env.secret("ci/new/only", "x");
+    env.run(["-s", "ci/new/*", "--version-stage", "AWSPREVIOUS"])
+        .expect_failure(3, "secrets ci/new/*: not found in eu-west-1 (account")
+        .expect_stderr("no secret under this prefix has a version labelled AWSPREVIOUS");
+}
+
+#[test]
+fn a_name_not_found_suggests_the_closest_only_where_listing_is_allowed() {
+    let env = TestEnv::new();
+    env.secret("ci/npm-token", "npm-token-value-1");
+    env.run(["-s", "ci/npm-tokn"])
+        .expect_failure(3, "secret ci/npm-tokn: not found in eu-west-1")
+        .expect_stderr("; did you mean ci/npm-token?")
+        .expect_stderr_without(&["npm-token-value-1"]);
+    // Nothing close: no suggestion.
+    env.run(["-s", "ci/completely-else"])
+        .expect_failure(3, "secret ci/completely-else: not found")
+        .expect_stderr_without(&["did you mean"]);
+    // Parameter Store: a hierarchical name without its leading /.
+    env.parameter("/ci/npm/token", "param-value-1");
+    env.run(["-s", "ssm:ci/npm/token"])
+        .expect_failure(3, "parameter ci/npm/token: not found in eu-west-1")
+        .expect_stderr("did you mean ssm:/ci/npm/token? (a name with / is hierarchical")
+        .expect_stderr_without(&["param-value-1"]);
+}
+
+#[test]
+fn a_name_not_found_suggests_nothing_when_listing_is_denied() {
+    let emulator = Emulator::start();
+    let env = TestEnv::on(&emulator.url);
+    env.secret("ci/npm-token", "npm-token-value-1");
+    let (access_key, secret_key) = iam_user(
+        &emulator,
+        &env,
+        "reader",
+        &["secretsmanager:GetSecretValue", "sts:GetCallerIdentity"],
+    );
+    emulator.enforce_iam();
+    env.awssecrets(["-s", "ci/npm-tokn"])
+        .env("AWS_ACCESS_KEY_ID", &access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &secret_key)
+        .env_remove("AWS_SESSION_TOKEN")
+        .run()
+        .expect_failure(3, "secret ci/npm-tokn: not found")
+        .expect_stderr_without(&["did you mean", "npm-token-value-1"]);
 }

@@ -102,7 +102,7 @@ fn kms_decryption_failure_is_access_class_and_named() {
     env.run_through(&proxy.url, ["-s", "ci/npm", "-o", "out"])
         .expect_failure(
             4,
-            "secret ci/npm: KMS could not decrypt it in eu-west-1: Secrets Manager can't decrypt",
+            "secret ci/npm: KMS could not decrypt it (kms:Decrypt) in eu-west-1: Secrets Manager can't decrypt",
         )
         .expect_stderr_without(&[CANARY]);
     out.assert();
@@ -451,4 +451,38 @@ fn shared_quota(rate: f64) -> impl Fn(&Call, usize) -> Fault + Send + Sync + 'st
             Fault::Forward
         }
     }
+}
+
+#[test]
+fn with_v_retries_and_slow_calls_are_told_as_they_happen() {
+    let (env, _) = seeded();
+    let faults = std::sync::Mutex::new(vec![
+        Fault::Slow(Duration::from_secs(3)),
+        Fault::Status(503),
+    ]);
+    let proxy = FaultProxy::start(&env.emulator_url, move |_, _| {
+        faults.lock().unwrap().pop().unwrap_or(Fault::Forward)
+    });
+    let outcome = env.run_through(&proxy.url, ["-s", "ci/npm", "-v"]);
+    outcome
+        .expect_success()
+        .expect_stderr(
+            "awssecrets: retrying GetSecretValue: attempt 2 (the last one was answered HTTP 503)",
+        )
+        .expect_stderr("awssecrets: still waiting for GetSecretValue after 2 s");
+    assert_eq!(outcome.stdout, format!("NPM_TOKEN='{CANARY}'\n"));
+}
+
+#[test]
+fn running_out_of_time_says_how_long_it_waited_and_what_it_called() {
+    let (env, out) = seeded();
+    let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
+        Fault::Slow(Duration::from_secs(8))
+    });
+    env.run_through(&proxy.url, ["-s", "ci/npm", "-o", "out", "--timeout", "2"])
+        .expect_code(6)
+        .expect_stderr("(--timeout 2 s) and made ")
+        .expect_stderr("awssecrets waited 2.")
+        .expect_stderr("and made 1 API call for secret values (GetSecretValue 1)");
+    out.assert();
 }

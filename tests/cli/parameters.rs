@@ -186,7 +186,7 @@ fn kms_failures_throttling_and_looping_pages_through_a_fault_proxy() {
     env.run_through(&kms.url, ["-s", "ssm:/ci/secure"])
         .expect_failure(
             4,
-            "parameter /ci/secure: KMS could not decrypt it in eu-west-1",
+            "parameter /ci/secure: KMS could not decrypt it (kms:Decrypt) in eu-west-1",
         )
         .expect_stderr_without(&[CANARY]);
     let throttled = std::sync::Mutex::new(2);

@@ -294,3 +294,109 @@ fn the_wildcard_matcher_is_iams() {
     assert!(wildcard_matches("ci/*", "ci/x/y"));
     assert!(!wildcard_matches("ci/*", "cd/x"));
 }
+
+/// Runs a boto3 script in the test's account on the emulator at `url`; returns what it printed.
+fn boto3(env: &TestEnv, url: &str, script: &str) -> String {
+    let output = std::process::Command::new(crate::support::emulator::python())
+        .args(["-c", script])
+        .env("URL", url)
+        .env("AWS_ACCESS_KEY_ID", env.credentials.access_key_id())
+        .env("AWS_SECRET_ACCESS_KEY", env.credentials.secret_access_key())
+        .env(
+            "AWS_SESSION_TOKEN",
+            env.credentials.session_token().unwrap(),
+        )
+        .env("AWS_DEFAULT_REGION", REGION)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn customer_managed_keys_are_looked_up_and_what_cannot_be_is_said() {
+    let emulator = Emulator::start();
+    let env = TestEnv::on(&emulator.url);
+    let key = boto3(
+        &env,
+        &emulator.url,
+        r#"
+import boto3, os
+url = os.environ["URL"]
+kms = boto3.client("kms", endpoint_url=url)
+key = kms.create_key(Description="ci")["KeyMetadata"]["Arn"]
+boto3.client("secretsmanager", endpoint_url=url).create_secret(Name="ci/cmk", SecretString="v", KmsKeyId=key)
+boto3.client("secretsmanager", endpoint_url=url).create_secret(Name="ci/managed", SecretString="v")
+boto3.client("ssm", endpoint_url=url).put_parameter(Name="/ci/cmk", Value="v", Type="SecureString", KeyId=key)
+boto3.client("ssm", endpoint_url=url).put_parameter(Name="/ci/managed", Value="v", Type="SecureString")
+print(key)
+"#,
+    );
+    let policy = env.run([
+        "policy",
+        "-s",
+        "ci/cmk",
+        "-s",
+        "ci/managed",
+        "-s",
+        "ssm:/ci/cmk",
+        "-s",
+        "ssm:/ci/managed",
+    ]);
+    let document: serde_json::Value =
+        serde_json::from_str(&policy.expect_success().stdout).unwrap();
+    assert_eq!(
+        resources(&document, "DecryptWithCustomerManagedKeys"),
+        [key]
+    );
+    let decrypt = document["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|statement| statement["Sid"] == "DecryptWithCustomerManagedKeys")
+        .unwrap();
+    assert_eq!(
+        decrypt["Condition"]["StringEquals"]["kms:ViaService"],
+        serde_json::json!([
+            format!("secretsmanager.{REGION}.amazonaws.com"),
+            format!("ssm.{REGION}.amazonaws.com")
+        ])
+    );
+    // Only the AWS managed keys: no KMS statement at all.
+    let managed = env.run(["policy", "-s", "ci/managed", "-s", "ssm:/ci/managed"]);
+    assert!(!managed.expect_success().stdout.contains("kms:Decrypt"));
+    // A caller who may not describe them: the policy still comes, and stderr says what is
+    // not known and what to do.
+    let (access_key, secret_key) = iam::user(
+        &emulator,
+        &env,
+        "writer",
+        &serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}],
+        }),
+    );
+    emulator.enforce_iam();
+    let blind = env
+        .awssecrets(["policy", "-s", "ci/cmk", "-s", "ssm:/ci/cmk"])
+        .env("AWS_ACCESS_KEY_ID", &access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &secret_key)
+        .env_remove("AWS_SESSION_TOKEN")
+        .run();
+    blind
+        .expect_success()
+        .expect_stderr(
+            "warning: the KMS key of secret ci/cmk could not be looked up \
+             (secretsmanager:DescribeSecret",
+        )
+        .expect_stderr(
+            "warning: the KMS key of parameter /ci/cmk could not be looked up \
+             (ssm:DescribeParameters",
+        )
+        .expect_stderr("if it is customer managed, pass it with --kms-key");
+    assert!(!blind.stdout.contains("kms:Decrypt"));
+}

@@ -1,13 +1,16 @@
 //! AWS Secrets Manager: secrets by name or ARN, and prefixes (`ci/prod/*`).
 
 mod fetch;
+mod keys;
 mod service;
 mod spec;
 
 pub use spec::{SecretArn, Target};
 
-use super::aws_service::{AwsService, Request, fetch_in_regions, needs_in_regions};
-use super::contract::{Grant, Needs, Reach, Source};
+use super::aws_service::{
+    AwsService, Request, fetch_in_regions, keys_in_regions, needs_in_regions,
+};
+use super::contract::{Grant, Keys, Needs, Reach, Source};
 use super::policy::{Scope, Statement, partition_of};
 use crate::aws::Session;
 use crate::error::Error;
@@ -50,6 +53,10 @@ impl Source for SecretsManager {
     fn needs(targets: &[Target], grant: &Grant<'_>) -> Result<Needs, Error> {
         needs_in_regions::<Self>(targets, grant)
     }
+
+    async fn encryption_keys(reach: &Reach<'_>, targets: Vec<Target>) -> Keys {
+        keys_in_regions::<Self>(reach, targets).await
+    }
 }
 
 impl AwsService for SecretsManager {
@@ -64,6 +71,13 @@ impl AwsService for SecretsManager {
         requests: Vec<Request<Target>>,
     ) -> Vec<Result<Vec<Entry>, Error>> {
         fetch::fetch(session, requests).await
+    }
+
+    async fn key_ids(
+        session: &Session,
+        requests: Vec<Request<Target>>,
+    ) -> Vec<Result<Vec<String>, String>> {
+        keys::key_ids(session, requests).await
     }
 
     /// GetSecretValue on each secret (its ARN, or its name and any `-XXXXXX` suffix), and on

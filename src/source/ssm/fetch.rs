@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use aws_sdk_ssm::Client;
-use aws_sdk_ssm::types::Parameter;
+use aws_sdk_ssm::types::{Parameter, ParameterStringFilter};
 use tokio::task::JoinSet;
 
 use super::service::{client, codes};
-use super::spec::Target;
+use super::spec::{Selector, Target};
 use crate::aws::{CallBudget, OnThrottling, Session, classify, every_page};
 use crate::error::{Error, Failure, FailureKind};
 use crate::model::{Entry, Payload, SecretValue};
@@ -114,15 +114,59 @@ pub async fn fetch(
                     let stem = fetched.name.clone();
                     Ok(vec![entry(fetched.clone(), stem, false, region)])
                 }
-                Some(Err(failure)) => Err(session
-                    .failure(subject, failure.clone(), region, account)
-                    .await),
+                Some(Err(failure)) => {
+                    let failure =
+                        explain_not_found(&client(session, region), target, failure.clone()).await;
+                    Err(session.failure(subject, failure, region, account).await)
+                }
                 None => unreachable!("every name of a region gets a result"),
             }
         };
         outcomes.push(outcome);
     }
     outcomes
+}
+
+/// `failure` (not found) for `target`, explained when a name lacks the leading `/` of the
+/// hierarchical parameter that exists (DescribeParameters: names, never values).
+async fn explain_not_found(client: &Client, target: &Target, failure: Failure) -> Failure {
+    if failure.kind != FailureKind::NotFound
+        || target.name.starts_with('/')
+        || !target.name.contains('/')
+    {
+        return failure;
+    }
+    let hierarchical = format!("/{}", target.name);
+    let filter = ParameterStringFilter::builder()
+        .key("Name")
+        .option("Equals")
+        .values(&hierarchical)
+        .build();
+    let Ok(filter) = filter else {
+        return failure;
+    };
+    let exists = client
+        .describe_parameters()
+        .parameter_filters(filter)
+        .send()
+        .await
+        .is_ok_and(|found| !found.parameters().is_empty());
+    if !exists {
+        return failure;
+    }
+    let selector = match &target.selector {
+        Some(Selector::Version(version)) => format!(":{version}"),
+        Some(Selector::Label(label)) => format!(":{label}"),
+        None => String::new(),
+    };
+    Failure {
+        message: Some(format!(
+            "no parameter {}; did you mean ssm:{hierarchical}{selector}? (a name with / is \
+             hierarchical, and starts with /)",
+            target.name
+        )),
+        ..failure
+    }
 }
 
 fn entry(fetched: Fetched, stem: String, relative: bool, region: &str) -> Entry {
@@ -179,7 +223,7 @@ async fn by_names(
                 .with_decryption(true)
                 .send()
                 .await
-                .map_err(|error| classify(&error, codes))
+                .map_err(|error| classify(&error, codes).during("ssm:GetParameters"))
         })
         .await;
     let elapsed = started.elapsed();
@@ -266,7 +310,7 @@ async fn by_path(
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|error| classify(&error, codes))
+                .map_err(|error| classify(&error, codes).during("ssm:GetParametersByPath"))
         },
         |output, elapsed| {
             for parameter in output.parameters.unwrap_or_default() {

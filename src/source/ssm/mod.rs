@@ -2,13 +2,16 @@
 //! every parameter under a path. String, StringList (as stored) and SecureString (decrypted).
 
 mod fetch;
+mod keys;
 mod service;
 mod spec;
 
 pub use spec::{ParameterArn, Selector, Target};
 
-use super::aws_service::{AwsService, Request, fetch_in_regions, needs_in_regions};
-use super::contract::{Grant, Needs, Reach, Source};
+use super::aws_service::{
+    AwsService, Request, fetch_in_regions, keys_in_regions, needs_in_regions,
+};
+use super::contract::{Grant, Keys, Needs, Reach, Source};
 use super::policy::{Scope, Statement, partition_of};
 use crate::aws::Session;
 use crate::error::Error;
@@ -51,6 +54,10 @@ impl Source for ParameterStore {
     fn needs(targets: &[Target], grant: &Grant<'_>) -> Result<Needs, Error> {
         needs_in_regions::<Self>(targets, grant)
     }
+
+    async fn encryption_keys(reach: &Reach<'_>, targets: Vec<Target>) -> Keys {
+        keys_in_regions::<Self>(reach, targets).await
+    }
 }
 
 impl AwsService for ParameterStore {
@@ -65,6 +72,13 @@ impl AwsService for ParameterStore {
         requests: Vec<Request<Target>>,
     ) -> Vec<Result<Vec<Entry>, Error>> {
         fetch::fetch(session, requests).await
+    }
+
+    async fn key_ids(
+        session: &Session,
+        requests: Vec<Request<Target>>,
+    ) -> Vec<Result<Vec<String>, String>> {
+        keys::key_ids(session, requests).await
     }
 
     /// GetParameters on each parameter, GetParametersByPath on each path (the path itself is

@@ -74,6 +74,8 @@ pub fn corpus() -> Vec<(&'static str, String)> {
         ("EQUALS", "a=b==c"),
         ("CR_LF", "line 1\r\nline 2\r\n"),
         ("LONE_CR", "a\rb"),
+        ("TRAILING_CR", "ab\r"),
+        ("LONE_DOLLAR_BRACE", "costs ${ 5"),
         ("LF", "line 1\nline 2\n\nline 4\n"),
         ("TAB", "a\tb"),
         ("SPACES", "  padded  "),

@@ -109,7 +109,7 @@ pub(super) async fn batch_pages(
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|error| classify(&error, codes))
+                .map_err(|error| classify(&error, codes).during("secretsmanager:BatchGetSecretValue"))
         },
         take,
     )
@@ -215,7 +215,7 @@ async fn get_one(
                 .set_version_stage(version_stage.clone())
                 .send()
                 .await
-                .map_err(|error| classify(&error, codes))
+                .map_err(|error| classify(&error, codes).during("secretsmanager:GetSecretValue"))
         })
         .await?;
     Ok(Secret {

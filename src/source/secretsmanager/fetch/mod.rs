@@ -7,6 +7,7 @@
 //! turn.
 
 mod common;
+mod explain;
 mod ids;
 mod prefix;
 
@@ -111,9 +112,18 @@ pub async fn fetch(
                 *elapsed,
                 false,
             )]),
-            Some(Err(failure)) => Err(session
-                .failure(subject, failure.clone(), region, account(target))
-                .await),
+            Some(Err(failure)) => {
+                let failure = explain::explain_not_found(
+                    &client(session, region),
+                    &target.id,
+                    target.version_stage.as_deref(),
+                    failure.clone(),
+                )
+                .await;
+                Err(session
+                    .failure(subject, failure, region, account(target))
+                    .await)
+            }
             None => unreachable!("every id of a group gets a result"),
         };
         results[index] = Some(outcome);

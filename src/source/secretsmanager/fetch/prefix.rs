@@ -39,7 +39,18 @@ pub(super) async fn outcome(
         }
     };
     let mut errors = Vec::new();
+    let mut skipped = 0;
     for (name, failure) in failed {
+        // A secret the prefix found exists: not found means not at the stage asked for, and
+        // "every secret under the prefix, at that stage" takes those that have one.
+        if let (FailureKind::NotFound, Some(stage)) = (failure.kind, &target.version_stage) {
+            session.warn(format!(
+                "secret {name} (matched by {}*) has no version labelled {stage}: skipped",
+                target.id
+            ));
+            skipped += 1;
+            continue;
+        }
         errors.push(
             session
                 .failure(
@@ -53,6 +64,22 @@ pub(super) async fn outcome(
     }
     if let Some(error) = Error::from_many(errors) {
         return Err(error);
+    }
+    if found.is_empty() && skipped > 0 {
+        return Err(session
+            .failure(
+                subject,
+                Failure::new(
+                    FailureKind::NotFound,
+                    format!(
+                        "no secret under this prefix has a version labelled {}",
+                        target.version_stage.as_deref().unwrap_or_default()
+                    ),
+                ),
+                region,
+                account(target),
+            )
+            .await);
     }
     if found.is_empty() {
         let why = match target.arn {
@@ -193,7 +220,7 @@ async fn list_then_get(
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|error| classify(&error, codes))
+                .map_err(|error| classify(&error, codes).during("secretsmanager:ListSecrets"))
         },
         |output, _| {
             for entry in output.secret_list.unwrap_or_default() {

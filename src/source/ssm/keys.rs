@@ -1,0 +1,75 @@
+//! Which KMS keys SecureString parameters are encrypted with, for `awssecrets policy`:
+//! DescribeParameters by name or path (names and key ids only, never a value).
+
+use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
+
+use super::service::{client, codes};
+use super::spec::Target;
+use crate::aws::{Session, classify};
+use crate::source::aws_service::Request;
+
+/// Each request's key ids (String parameters and the AWS managed key give none), or why they
+/// are not known.
+pub async fn key_ids(session: &Session, requests: Vec<Request<Target>>) -> Vec<Result<Vec<String>, String>> {
+    let mut found = Vec::with_capacity(requests.len());
+    for Request { target, region } in requests {
+        let client = client(session, &region);
+        let filter = if target.is_path() {
+            ParameterStringFilter::builder()
+                .key("Path")
+                .option("Recursive")
+                .values(target.name.trim_end_matches('/'))
+                .build()
+        } else {
+            ParameterStringFilter::builder()
+                .key("Name")
+                .option("Equals")
+                .values(&target.name)
+                .build()
+        };
+        let Ok(filter) = filter else {
+            found.push(Err(format!("parameter {}: not a name to look up", target.name)));
+            continue;
+        };
+        let mut keys = Vec::new();
+        let mut token = None;
+        let result = loop {
+            let page = client
+                .describe_parameters()
+                .parameter_filters(filter.clone())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| classify(&error, codes).during("ssm:DescribeParameters"));
+            match page {
+                Ok(page) => {
+                    keys.extend(
+                        page.parameters()
+                            .iter()
+                            .filter(|parameter| parameter.r#type() == Some(&ParameterType::SecureString))
+                            .filter_map(|parameter| parameter.key_id().map(str::to_owned)),
+                    );
+                    token = page.next_token().map(str::to_owned);
+                    if token.is_none() {
+                        break Ok(keys);
+                    }
+                }
+                Err(failure) => break Err(failure),
+            }
+        };
+        found.push(result.map_err(|failure| {
+            format!(
+                "the KMS key of parameter{} {} could not be looked up ({}{}); if it is customer \
+                 managed, pass it with --kms-key",
+                if target.is_path() { "s" } else { "" },
+                target.name,
+                failure.action.unwrap_or("a call"),
+                failure
+                    .message
+                    .map(|message| format!(": {}", message.replace(['\n', '\r'], " ")))
+                    .unwrap_or_default()
+            )
+        }));
+    }
+    found
+}
