@@ -3,7 +3,7 @@
 # No ENTRYPOINT, so the image works as a GitLab CI `image:`.
 #
 # The build context is dist/image/, as scripts/build-image prepares it: etc/ (CA bundle,
-# passwd, group), home/, and per architecture (amd64/, arm64/) awssecrets and shell/ (busybox,
+# passwd, group), home/, share/ (man pages, bash, zsh and fish completions), and per architecture (amd64/, arm64/) awssecrets and shell/ (busybox,
 # its applet links, tmp/). No RUN: building the arm64 image on x86_64 needs no emulator.
 #   buildah manifest create awssecrets
 #   buildah bud -f Dockerfile --platform linux/arm64 --manifest awssecrets dist/image/   # with a shell
@@ -30,6 +30,7 @@ LABEL org.opencontainers.image.title="awssecrets" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.created="${CREATED}"
 COPY etc/ /etc/
+COPY share/ /usr/local/share/
 COPY --chown=10001:10001 home /home/awssecrets
 COPY ${TARGETARCH}/awssecrets /usr/local/bin/awssecrets
 ENV PATH=/usr/local/bin:/bin \

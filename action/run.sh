@@ -21,7 +21,7 @@ format=${INPUT_FORMAT:-github}
 # A composite action's outputs are the ones action.yml declares, fixed before any secret is
 # read: step outputs named after the secrets cannot leave it.
 if [ "$format" = github-output ]; then
-    fail "format github-output cannot work through this action (a composite action exposes only the outputs action.yml declares): run the awssecrets binary in a run: step with an id, see the README"
+    fail "format github-output cannot work through this action (a composite action exposes only the outputs action.yml declares): run the awssecrets binary in a run: step with an id, see docs/formats.md"
 fi
 # Any other format on stdout would print every value into the job log, unmasked.
 if [ "$format" != github ] && [ -z "${INPUT_OUTPUT:-}" ]; then

@@ -62,17 +62,18 @@ ensure_readers() {
     fi
 }
 
-# Installs the programs the hostile-secret tests run for real: Go and PHP (their JSON encoders,
-# for masking), make and git (what a secret's MAKEFLAGS and GIT_SSH_COMMAND would hijack).
-ensure_encoders() {
+# Installs the programs the tests run for real: Go and PHP (their JSON encoders, for masking),
+# make and git (what a secret's MAKEFLAGS and GIT_SSH_COMMAND would hijack), zsh and fish (the
+# completions) and man (the manual pages).
+ensure_test_programs() {
     missing=
-    for program in go php make git; do command -v "$program" >/dev/null || missing=yes; done
-    [ -z "$missing" ] && return
-    echo "==> installing the programs the hostile-secret tests run" >&2
-    sudo_if_needed=
-    [ "$(id -u)" = 0 ] || sudo_if_needed=sudo
-    $sudo_if_needed apt-get update -qq
-    $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go php-cli make git
+    # program:package, for what the tests run: real encoders and parsers (Go, PHP), the
+    # consumers (make, git), the shells whose completions are tried (zsh, fish) and man.
+    for needed in go:golang-go php:php-cli make:make git:git zsh:zsh fish:fish man:man-db; do
+        command -v "${needed%%:*}" >/dev/null || missing="$missing ${needed#*:}"
+    done
+    # shellcheck disable=SC2086  # a list of packages
+    [ -z "$missing" ] || apt_install $missing
 }
 
 # Installs tinyproxy, the real HTTP proxy the proxy tests go through (on loopback only).

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io;
 
-/// Documented process exit codes (README "Exit codes"; `--help`).
+/// Documented process exit codes (README "Exit codes", docs/troubleshooting.md; `--help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
     /// Something unexpected; a bug or an unclassified AWS error.

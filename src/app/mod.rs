@@ -26,13 +26,14 @@ pub fn run(command: Command) -> Result<u8, Error> {
     let policy_command = match &command {
         Command::Export(request) => request.selection.policy_command(),
         Command::Exec(request) => request.selection.policy_command(),
-        Command::Whoami(_) | Command::Policy(_) => None,
+        Command::Whoami(_) | Command::Policy(_) | Command::Print(_) => None,
     };
     match command {
         Command::Export(request) => export::export(request),
         Command::Exec(request) => exec::exec(request),
         Command::Whoami(request) => whoami::whoami(request),
         Command::Policy(request) => policy::policy(request),
+        Command::Print(text) => stdout::write_stdout(&text).map(|()| 0),
     }
     .map_err(|error| match policy_command {
         // Access denied: the policy that allows exactly this run is one command away.

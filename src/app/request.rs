@@ -23,6 +23,9 @@ pub enum Command {
     Exec(Exec),
     Whoami(Whoami),
     Policy(Policy),
+    /// Text the command line makes of its own definitions (completions, a man page), printed
+    /// as it is.
+    Print(Vec<u8>),
 }
 
 impl Command {
@@ -31,7 +34,7 @@ impl Command {
         match self {
             Command::Export(request) => request.selection.wording,
             Command::Exec(request) => request.selection.wording,
-            Command::Whoami(_) | Command::Policy(_) => Wording::CommandLine,
+            Command::Whoami(_) | Command::Policy(_) | Command::Print(_) => Wording::CommandLine,
         }
     }
 }

@@ -67,7 +67,7 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(
     name = "awssecrets",
-    version,
+    version = VERSION,
     args_conflicts_with_subcommands = true,
     after_long_help = EXAMPLES,
     max_term_width = 100
@@ -104,6 +104,10 @@ pub enum Command {
     /// Show which AWS identity, credential source, region and endpoint awssecrets would use
     ///
     /// Calls sts:GetCallerIdentity (which needs no permission). Never prints a key or a token.
+    #[command(
+        after_long_help = WHOAMI_EXAMPLES,
+        mut_arg("region", |region| region.help("AWS region (default: the SDK's usual sources, e.g. AWS_REGION or the profile)"))
+    )]
     Whoami(WhoamiArgs),
     /// Print the least-privilege IAM policy the SPECs need, or a CI role's trust policy
     ///
@@ -112,7 +116,89 @@ pub enum Command {
     /// trust policy that lets a GitLab or GitHub job's OIDC token assume the role.
     #[command(after_long_help = POLICY_EXAMPLES)]
     Policy(PolicyArgs),
+    /// Print the completion script of a shell (bash, zsh or fish)
+    #[command(after_long_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of awssecrets or of one of its commands
+    #[command(after_long_help = MAN_EXAMPLES)]
+    Man(ManArgs),
 }
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+/// The shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Options of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (export, exec, whoami, ...); none: awssecrets' own
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
+/// The version `--version` prints: Cargo.toml's, the commit built and the target, as build.rs
+/// found them.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("AWSSECRETS_BUILD"),
+    ")"
+);
+
+const WHOAMI_EXAMPLES: &str = "\
+Examples:
+  Who a CI job is, from its ambient credentials (GitLab, GitHub, EC2, ECS, EKS)
+    awssecrets whoami
+
+  Which role a profile assumes, and where its region comes from
+    awssecrets --profile ci whoami
+
+  The same as JSON, for a script
+    awssecrets whoami --format json
+
+  The session a role gives (what CloudTrail will show)
+    awssecrets whoami --role-arn arn:aws:iam::123456789012:role/ci-read -v
+
+Exit codes:
+  0 success    2 usage error (no region for an --endpoint-url)
+  5 no or rejected credentials    6 throttled, network, timeout";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  bash (bash-completion loads it when awssecrets is first completed)
+    mkdir -p ~/.local/share/bash-completion/completions
+    awssecrets completions bash > ~/.local/share/bash-completion/completions/awssecrets
+
+  zsh (a directory in $fpath, before compinit runs)
+    mkdir -p ~/.zfunc
+    awssecrets completions zsh > ~/.zfunc/_awssecrets
+
+  fish
+    mkdir -p ~/.config/fish/completions
+    awssecrets completions fish > ~/.config/fish/completions/awssecrets.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  Read the manual page of awssecrets, then the one of exec
+    awssecrets man | man -l -
+    awssecrets man exec | man -l -
+
+  Install every page where man finds them
+    mkdir -p ~/.local/share/man/man1
+    awssecrets man > ~/.local/share/man/man1/awssecrets.1
+    awssecrets man exec > ~/.local/share/man/man1/awssecrets-exec.1";
 
 const POLICY_EXAMPLES: &str = "\
 Examples:

@@ -2,7 +2,8 @@
 //! them into the plain request of a command ([`resolve`]). Only `main` sees it.
 
 mod args;
+mod generated;
 mod resolve;
 
-pub use args::Cli;
-pub use resolve::parse;
+pub use args::{Cli, VERSION};
+pub use resolve::{parse, parse_from};

@@ -11,6 +11,7 @@ use super::args::{
     AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, SelectionArgs, VerbosityArgs,
     WhoamiArgs, WhoamiFormat,
 };
+use super::generated;
 use crate::app::{self, Destination, SECRETS_ENV, Selection};
 use crate::aws::AwsOptions;
 use crate::error::Error;
@@ -21,13 +22,26 @@ use crate::naming::{NamingOptions, UNUSABLE_NAME, is_valid_variable_name};
 use crate::render::{self, Format};
 use crate::source::{Spec, Target, split_spec_list};
 
-/// Parses the command line (clap exits on its own errors, with code 2) and reads the
-/// environment variables that stand for options.
+/// Parses the command line (clap exits on its own errors, with code 2, and prints --help and
+/// --version) and reads the environment variables that stand for options.
 pub fn parse() -> Result<app::Command, Error> {
     let args: Vec<OsString> = std::env::args_os().collect();
     refuse_control_characters(&args)?;
-    let args = options_after_the_subcommand(args);
-    resolve(Cli::parse_from(args), &|name| std::env::var_os(name))
+    let cli = Cli::try_parse_from(options_after_the_subcommand(args))
+        .unwrap_or_else(|error| error.exit());
+    resolve(cli, &|name| std::env::var_os(name))
+}
+
+/// The request `args` (program name first) ask for, reading option-like variables through
+/// `environment`; clap's errors become usage errors. What checks a documented example.
+pub fn parse_from(
+    args: Vec<OsString>,
+    environment: &dyn Fn(&str) -> Option<OsString>,
+) -> Result<app::Command, Error> {
+    refuse_control_characters(&args)?;
+    let cli = Cli::try_parse_from(options_after_the_subcommand(args))
+        .map_err(|error| Error::Usage(error.render().to_string()))?;
+    resolve(cli, environment)
 }
 
 /// Options go anywhere, as the aws CLI takes them: those given before a subcommand
@@ -113,6 +127,12 @@ pub fn resolve(
         Some(Command::Exec(args)) => exec(args, &text),
         Some(Command::Whoami(args)) => Ok(whoami(args)),
         Some(Command::Policy(args)) => policy(args, &text),
+        Some(Command::Completions(args)) => {
+            Ok(app::Command::Print(generated::completions(args.shell)))
+        }
+        Some(Command::Man(args)) => generated::man_page(args.command.as_deref())
+            .map(app::Command::Print)
+            .map_err(Error::Usage),
     }
 }
 

@@ -3,7 +3,7 @@
 //! POSIX sh and `exec --env-file` too. Each value is single-quoted when they all agree on it
 //! that way, else double-quoted when they agree on that, else refused: no quoting makes them
 //! agree on a value holding both `'` and one of `"`, `\`, `$` or a backtick, or holding a
-//! carriage return (measured; the README lists where each reader differs).
+//! carriage return (measured; docs/formats.md lists where each reader differs).
 
 use std::io::{self, Write};
 

@@ -74,7 +74,8 @@ impl Format {
         }
     }
 
-    /// What it is, for help.
+    /// What it is, for help and completions (no `"` or `$`, which fish's completions would
+    /// read as code).
     pub fn description(self) -> &'static str {
         match self {
             Format::Sh => {
@@ -82,21 +83,23 @@ impl Format {
                  --env-file`: every value, byte for byte"
             }
             Format::Dotenv => {
-                "KEY='value' (or \"value\") lines every dotenv reader reads alike (dotenvy, \
-                 python-dotenv, npm dotenv, node --env-file), and sh too; refuses a value they \
-                 would read differently"
+                "KEY='value' lines (double-quoted where a value needs it) every dotenv reader \
+                 reads alike (dotenvy, python-dotenv, npm dotenv, node --env-file), and sh too; \
+                 refuses a value they would read differently"
             }
-            Format::Shell => "export KEY='value' lines, for `eval \"$(awssecrets ...)\"`",
+            Format::Shell => "export KEY='value' lines, for eval in sh, bash or zsh",
             Format::Env => "Raw KEY=value lines (docker --env-file); refuses multi-line values",
             Format::Gitlab => {
                 "A GitLab `artifacts:reports:dotenv` file; refuses what GitLab would reject or \
                  misread"
             }
             Format::Github => {
-                "Appends to $GITHUB_ENV (or -o) and prints ::add-mask:: for every value first"
+                "Appends to the file GITHUB_ENV names (or -o) and prints ::add-mask:: for every \
+                 value first"
             }
             Format::GithubOutput => {
-                "Appends to $GITHUB_OUTPUT (or -o), for steps.ID.outputs.NAME, masks printed first"
+                "Appends to the file GITHUB_OUTPUT names (or -o), for steps.ID.outputs.NAME, \
+                 masks printed first"
             }
             Format::Json => "One JSON object of name -> value",
         }

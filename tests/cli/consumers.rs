@@ -1,6 +1,6 @@
 //! The consumer matrix: every source × every format × every real reader of it × a corpus of
-//! values built to be misread. Each cell is the exact value, or the refusal the README documents
-//! for that format. A new format or source cannot be left out (`consumers::readers` and
+//! values built to be misread. Each cell is the exact value, or the refusal docs/formats.md
+//! documents for that format. A new format or source cannot be left out (`consumers::readers` and
 //! `fixtures::store` have no wildcard), and a new reader is one line there.
 
 use awssecrets::render::Format;

@@ -247,31 +247,6 @@ fn verbose_tells_what_was_fetched_but_never_a_value() {
 }
 
 #[test]
-fn help_shows_examples_and_exit_codes() {
-    let env = TestEnv::new();
-    let help = env.run(["--help"]);
-    help.expect_success();
-    for fragment in [
-        "Examples:",
-        "set -a; . ./.ci-secrets; set +a",
-        "Exit codes:",
-        "--format",
-        "ALIAS,ID",
-    ] {
-        assert!(
-            help.stdout.contains(fragment),
-            "--help lacks {fragment:?}:\n{}",
-            help.stdout
-        );
-    }
-    let version = env.run(["--version"]);
-    assert_eq!(
-        version.expect_success().stdout,
-        format!("awssecrets {}\n", env!("CARGO_PKG_VERSION"))
-    );
-}
-
-#[test]
 fn usage_errors_exit_2_and_name_every_problem() {
     let env = TestEnv::new();
     env.run(Vec::<&str>::new()).expect_failure(

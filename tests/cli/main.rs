@@ -17,6 +17,7 @@
 //! | `hostile.rs` | a hostile secret: encoded forms in output, a stalled masker, messages |
 //! | `signals.rs` | signals, core dumps, /proc, PID 1, core limits |
 //! | `failures.rs` | a failure's exit code and message |
+//! | `help.rs` | what awssecrets says of itself: `--version`, completions in real shells, man pages |
 //! | `faults.rs` | injected faults, retries, throttling, batching, calls in flight |
 //! | `bad_input.rs` | extreme input: sizes, encodings, nesting |
 //! | `hygiene.rs` | nothing leaking: stderr, temp files, modes |
@@ -42,6 +43,7 @@ mod export;
 mod failures;
 mod faults;
 mod formats;
+mod help;
 mod hostile;
 mod hygiene;
 mod layering;
