@@ -46,7 +46,7 @@ fn quoting(value: &str) -> Result<Quoting, &'static str> {
         "its value holds a single quote and one of \", \\, $ or a backtick, which dotenv readers \
          (dotenvy, python-dotenv, npm dotenv, node --env-file) would each read differently"
     } else {
-        "its value holds \\\\, a final \\ or ${, which dotenv readers (dotenvy, python-dotenv, \
+        "its value holds \\\\, a final \\ or ${...}, which dotenv readers (dotenvy, python-dotenv, \
          npm dotenv, node --env-file) would each read differently"
     })
 }

@@ -16,6 +16,7 @@
 //! | `reserved.rs` | who chose a name; reserved names against the real programs they hijack |
 //! | `hostile.rs` | a hostile secret: encoded forms in output, a stalled masker, messages |
 //! | `signals.rs` | signals, core dumps, /proc, PID 1, core limits |
+//! | `examples.rs` | every example of README.md, docs/ and `--help`, run or parsed; versions in them |
 //! | `failures.rs` | a failure's exit code and message |
 //! | `help.rs` | what awssecrets says of itself: `--version`, completions in real shells, man pages |
 //! | `faults.rs` | injected faults, retries, throttling, batching, calls in flight |
@@ -38,6 +39,7 @@ mod action;
 mod bad_input;
 mod consumers;
 mod credentials;
+mod examples;
 mod exec;
 mod export;
 mod failures;

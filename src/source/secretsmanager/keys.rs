@@ -10,7 +10,10 @@ use crate::error::FailureKind;
 use crate::source::aws_service::Request;
 
 /// Each request's key ids (the AWS managed key gives none), or why they are not known.
-pub async fn key_ids(session: &Session, requests: Vec<Request<Target>>) -> Vec<Result<Vec<String>, String>> {
+pub async fn key_ids(
+    session: &Session,
+    requests: Vec<Request<Target>>,
+) -> Vec<Result<Vec<String>, String>> {
     let mut found = Vec::with_capacity(requests.len());
     for Request { target, region } in requests {
         let client = client(session, &region);
@@ -56,7 +59,13 @@ pub async fn key_ids(session: &Session, requests: Vec<Request<Target>>) -> Vec<R
                 .secret_id(&target.id)
                 .send()
                 .await
-                .map(|described| described.kms_key_id().map(str::to_owned).into_iter().collect())
+                .map(|described| {
+                    described
+                        .kms_key_id()
+                        .map(str::to_owned)
+                        .into_iter()
+                        .collect()
+                })
                 .map_err(|error| classify(&error, codes).during("secretsmanager:DescribeSecret"))
         };
         // A secret that does not exist (yet) has no key to allow.

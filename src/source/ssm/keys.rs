@@ -10,7 +10,10 @@ use crate::source::aws_service::Request;
 
 /// Each request's key ids (String parameters and the AWS managed key give none), or why they
 /// are not known.
-pub async fn key_ids(session: &Session, requests: Vec<Request<Target>>) -> Vec<Result<Vec<String>, String>> {
+pub async fn key_ids(
+    session: &Session,
+    requests: Vec<Request<Target>>,
+) -> Vec<Result<Vec<String>, String>> {
     let mut found = Vec::with_capacity(requests.len());
     for Request { target, region } in requests {
         let client = client(session, &region);
@@ -28,7 +31,10 @@ pub async fn key_ids(session: &Session, requests: Vec<Request<Target>>) -> Vec<R
                 .build()
         };
         let Ok(filter) = filter else {
-            found.push(Err(format!("parameter {}: not a name to look up", target.name)));
+            found.push(Err(format!(
+                "parameter {}: not a name to look up",
+                target.name
+            )));
             continue;
         };
         let mut keys = Vec::new();
@@ -46,7 +52,9 @@ pub async fn key_ids(session: &Session, requests: Vec<Request<Target>>) -> Vec<R
                     keys.extend(
                         page.parameters()
                             .iter()
-                            .filter(|parameter| parameter.r#type() == Some(&ParameterType::SecureString))
+                            .filter(|parameter| {
+                                parameter.r#type() == Some(&ParameterType::SecureString)
+                            })
                             .filter_map(|parameter| parameter.key_id().map(str::to_owned)),
                     );
                     token = page.next_token().map(str::to_owned);

@@ -67,12 +67,21 @@ impl TestEnv {
         TestEnv::on_trusting(emulator_url, Some(ca.to_owned()))
     }
 
+    /// The emulator account `account` (e.g. the documentation's 123456789012), which other
+    /// runs may have written to before: what a test creates there must allow for that.
+    pub fn in_account(account: &str) -> TestEnv {
+        TestEnv::in_account_trusting(&Emulator::shared().url, None, account.to_owned())
+    }
+
     fn on_trusting(emulator_url: &str, ca: Option<PathBuf>) -> TestEnv {
+        TestEnv::in_account_trusting(emulator_url, ca, random_account())
+    }
+
+    fn in_account_trusting(emulator_url: &str, ca: Option<PathBuf>, account: String) -> TestEnv {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let account = random_account();
         // Credentials of a role in a random account: moto files every resource they create
         // under that account, so tests sharing one emulator never see each other's secrets.
         let bootstrap = Credentials::new("AKIDBOOTSTRAP", "bootstrap", None, None, "test");
@@ -276,9 +285,21 @@ impl Run {
         Outcome::of(self.command.output().expect("run the program"))
     }
 
+    pub fn stderr(mut self, stderr: impl Into<Stdio>) -> Run {
+        self.command.stderr(stderr);
+        self
+    }
+
     /// Runs to the end with the streams as set (e.g. stdout to a file).
     pub fn status(mut self) -> ExitStatus {
         self.command.status().expect("run the program")
+    }
+
+    /// Runs with the streams as set, failing the test (and killing it) after `limit`.
+    #[track_caller]
+    pub fn status_within(mut self, limit: std::time::Duration) -> ExitStatus {
+        let mut child = self.command.spawn().expect("start the program");
+        child::wait_within(&mut child, limit)
     }
 
     /// Starts it with stdout piped to the test and stderr discarded (unless set otherwise).

@@ -109,7 +109,9 @@ pub(super) async fn batch_pages(
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|error| classify(&error, codes).during("secretsmanager:BatchGetSecretValue"))
+                .map_err(|error| {
+                    classify(&error, codes).during("secretsmanager:BatchGetSecretValue")
+                })
         },
         take,
     )

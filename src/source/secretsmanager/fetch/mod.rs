@@ -133,4 +133,3 @@ pub async fn fetch(
         .map(|result| result.expect("every request has a result"))
         .collect()
 }
-

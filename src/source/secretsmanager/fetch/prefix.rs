@@ -189,7 +189,12 @@ async fn batch_by_prefix(client: &Client, state: &State, prefix: &Prefix) -> Pre
                     found.push((secret, elapsed));
                 }
             }
-            for (id, failure) in output.errors.unwrap_or_default().into_iter().map(batch_error) {
+            for (id, failure) in output
+                .errors
+                .unwrap_or_default()
+                .into_iter()
+                .map(batch_error)
+            {
                 let id = id.unwrap_or_default();
                 let arn = id.starts_with("arn:").then_some(id.as_str());
                 if prefix.selects(name_of(&id), arn) {
