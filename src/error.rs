@@ -23,6 +23,10 @@ pub enum ExitCode {
     BadContent = 7,
     /// The output could not be written.
     Output = 8,
+    /// `scan`: a value (or an encoded form of one) was found.
+    Found = 9,
+    /// `scan`: nothing was found, but a file or archive could not be read through.
+    Incomplete = 10,
     /// `exec`: the command exists but cannot be run.
     CannotRun = 126,
     /// `exec`: the command was not found.
@@ -168,6 +172,11 @@ pub enum Error {
     #[error("{message}")]
     Command { exit: ExitCode, message: String },
 
+    /// `scan` found values ([`ExitCode::Found`]) or could not read everything
+    /// ([`ExitCode::Incomplete`]).
+    #[error("{message}")]
+    Scan { exit: ExitCode, message: String },
+
     /// Several failures, all reported; the exit code is the first one's.
     #[error("{}", list_failures(.0))]
     Several(Vec<Error>),
@@ -270,7 +279,7 @@ impl Error {
             Error::Credentials(_) => ExitCode::Credentials,
             Error::Output { .. } => ExitCode::Output,
             Error::Other(_) => ExitCode::Failure,
-            Error::Command { exit, .. } => *exit,
+            Error::Command { exit, .. } | Error::Scan { exit, .. } => *exit,
             Error::Several(errors) => errors
                 .first()
                 .map_or(ExitCode::Failure, |first| first.exit_code()),

@@ -177,6 +177,43 @@ pub fn check_destination(path: &Path) -> io::Result<()> {
 pub fn write_output(path: &Path, contents: &[u8]) -> io::Result<()> {
     match destination(path)? {
         Destination::File(file) => write_atomically(&file, contents),
+        other => write_in_place(other, contents),
+    }
+}
+
+/// Writes each of `outputs` as [`write_output`] does, together: every destination is checked
+/// and every file's new contents written and synced to a temp file beside it before any is
+/// replaced, so that a failure on the way (a refused destination, a full disk) leaves every
+/// one as it was. The failure names its path.
+pub fn write_outputs(outputs: &[(&Path, &[u8])]) -> Result<(), (PathBuf, io::Error)> {
+    let mut destinations = Vec::with_capacity(outputs.len());
+    for (path, contents) in outputs {
+        let destination = destination(path).map_err(|error| (path.to_path_buf(), error))?;
+        destinations.push((path, destination, contents));
+    }
+    let mut prepared = Vec::new();
+    for (path, destination, contents) in &destinations {
+        if let Destination::File(file) = destination {
+            let temp =
+                prepare_atomically(file, contents).map_err(|error| (path.to_path_buf(), error))?;
+            prepared.push((file.clone(), temp));
+        }
+    }
+    for (path, destination, contents) in destinations {
+        if !matches!(destination, Destination::File(_)) {
+            write_in_place(destination, contents).map_err(|error| (path.to_path_buf(), error))?;
+        }
+    }
+    for (file, temp) in prepared {
+        persist(&file, temp).map_err(|error| (file.clone(), error))?;
+    }
+    Ok(())
+}
+
+/// Writes a FIFO, character device or descriptor in place.
+fn write_in_place(destination: Destination, contents: &[u8]) -> io::Result<()> {
+    match destination {
+        Destination::File(file) => write_atomically(&file, contents),
         Destination::Stream(stream) => {
             let mut file = OpenOptions::new()
                 .write(true)
@@ -199,10 +236,13 @@ pub fn write_output(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// Replaces `path` with `contents` atomically: a 0600 temp file in the same directory, fsync,
 /// rename. On any failure `path` is left as it was and the temp file is removed.
 fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let temp = prepare_atomically(path, contents)?;
+    persist(path, temp)
+}
+
+/// `contents` in a synced 0600 temp file in `path`'s directory (removed if dropped).
+fn prepare_atomically(path: &Path, contents: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    let directory = directory_of(path);
     let mut temp = tempfile::Builder::new()
         .prefix(".awssecrets-")
         .suffix(".tmp")
@@ -212,6 +252,19 @@ fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
         .set_permissions(Permissions::from_mode(PRIVATE_MODE))?;
     temp.write_all(contents)?;
     temp.as_file().sync_all()?;
+    Ok(temp)
+}
+
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Renames a prepared temp file over `path`, durably where the file system allows.
+fn persist(path: &Path, temp: tempfile::NamedTempFile) -> io::Result<()> {
+    let directory = directory_of(path);
     temp.persist(path).map_err(|error| error.error)?;
     // Make the rename itself durable; not every file system supports syncing a directory.
     if let Ok(directory) = File::open(directory) {

@@ -10,14 +10,14 @@
 //! | --- | --- | --- |
 //! | 6 | `cli` | the command line; only `main` sees it |
 //! | 5 | `app` | one file per command: the only place that combines the layers below |
-//! | 4 | `source`, `render`, `exec` | where values come from; how they are written; how a command runs with them |
+//! | 4 | `source`, `render`, `template`, `exec`, `scan` | where values come from; how they are written (as variables, into templates); how a command runs with them; where they are found |
 //! | 3 | `aws` | the AWS edge: session, credentials, retries, failure classification |
 //! | 2 | `naming`, `mask`, `files`, `process` | pure naming and masking; the file and process edges |
 //! | 1 | `model`, `log` | values, variables, layers; what a run says on stderr |
 //! | 0 | `error` | the one error type and its exit codes |
 //!
-//! The pure core (`naming`, `mask`, `render`, `model`) does no I/O; the edges (`aws`,
-//! `source`, `files`, `exec`) do.
+//! The pure core (`naming`, `mask`, `template`, `render`, `model`) does no I/O; the edges
+//! (`aws`, `source`, `files`, `exec`, `scan`) do.
 
 pub mod app;
 pub mod aws;
@@ -31,4 +31,6 @@ pub mod model;
 pub mod naming;
 pub mod process;
 pub mod render;
+pub mod scan;
 pub mod source;
+pub mod template;

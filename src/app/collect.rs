@@ -119,6 +119,34 @@ fn distinct(specs: &[Spec], warnings: &mut Vec<String>) -> Vec<Spec> {
     kept
 }
 
+/// The variables of the env files (in order), then of the SPECs (one fetch for all), merged
+/// (later wins, overrides warned) and their names checked: what `exec`, `render`, `scan` and
+/// `redact` work with. With no SPECs, no AWS call is made.
+pub fn collect_variables(
+    selection: &Selection,
+    env_files: &[std::path::PathBuf],
+    log: Log,
+) -> Result<Vec<crate::model::EnvVar>, Error> {
+    let mut layers = Vec::new();
+    for path in env_files {
+        let layer = crate::source::env_file::read(path)?;
+        log.info(format!(
+            "read {} variables from {}",
+            layer.variables.len(),
+            layer.origin
+        ));
+        layers.push(layer);
+    }
+    if !selection.specs.is_empty() {
+        // The runtime is gone before anything else runs: nothing of ours runs beside it.
+        layers.extend(super::stdout::runtime()?.block_on(fetch_layers(selection, log))?);
+    }
+    let merged = crate::model::merge_layers(layers);
+    log.warn_all(&merged.override_warnings());
+    naming::check_names(&merged, selection.naming.rules())?;
+    Ok(merged.variables)
+}
+
 /// `--verbose`: where region and credentials came from, the endpoint, TLS trust and proxies.
 pub fn log_session(session: &Session, log: Log) {
     // Nothing of it is worked out on a quiet run (describing a route builds a proxy matcher).

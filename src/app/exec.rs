@@ -1,40 +1,46 @@
-//! `awssecrets exec`: env files, then secrets, merged and checked; then the command starts
-//! with them (see [`crate::exec::launch`]).
+//! `awssecrets exec`: templates read and checked, env files, then secrets, merged and checked;
+//! templates rendered; then the command starts with them (see [`crate::exec::launch`]).
 
 use crate::error::Error;
-use crate::exec;
+use crate::exec::{self, RenderedFile};
 use crate::log::Log;
-use crate::model::merge_layers;
-use crate::naming::check_names;
-use crate::source::env_file;
+use crate::template::without_template_suffix;
 
-use super::collect::fetch_layers;
+use super::collect::collect_variables;
 use super::request::{Exec, SECRETS_ENV};
-use super::stdout::runtime;
+use super::templates::{read_templates, render_all};
 
 pub fn exec(request: Exec) -> Result<u8, Error> {
     let selection = &request.selection;
     let log = Log::new(selection.verbosity, selection.wording);
-    let mut layers = Vec::new();
-    for path in &request.env_files {
-        let layer = env_file::read(path)?;
-        log.info(format!(
-            "read {} variables from {}",
-            layer.variables.len(),
-            layer.origin
-        ));
-        layers.push(layer);
-    }
-    if !selection.specs.is_empty() {
-        // The runtime is gone before the command starts: nothing of ours runs beside it.
-        layers.extend(runtime()?.block_on(fetch_layers(selection, log))?);
-    } else if layers.is_empty() {
+    let renders = &request.options.renders;
+    let templates = read_templates(renders.iter().map(|render| render.template.as_path()))?;
+    if selection.specs.is_empty() && request.env_files.is_empty() {
         return Err(Error::Usage(format!(
             "nothing to put in the environment: pass --secret SPEC, --env-file FILE or set {SECRETS_ENV}"
         )));
     }
-    let merged = merge_layers(layers);
-    log.warn_all(&merged.override_warnings());
-    check_names(&merged, selection.naming.rules())?;
-    exec::launch(merged.variables, &request.options, log)
+    let variables = collect_variables(selection, &request.env_files, log)?;
+    let rendered = render_all(&templates, &variables)?
+        .into_iter()
+        .zip(renders)
+        .map(|(rendered, render)| {
+            let name = render
+                .template
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            RenderedFile {
+                variable: render.variable.clone(),
+                file_name: without_template_suffix(&name).to_owned(),
+                contents: rendered.bytes,
+                written: rendered
+                    .written
+                    .into_iter()
+                    .map(|(index, escape, text)| (index, escape.name(), text))
+                    .collect(),
+            }
+        })
+        .collect();
+    exec::launch(variables, rendered, &request.options, log)
 }

@@ -6,13 +6,20 @@ mod collect;
 mod exec;
 mod export;
 mod policy;
+mod redact;
+mod render;
 mod request;
+mod scan;
 mod stdout;
+mod templates;
 mod trust;
 mod whoami;
 
 pub use collect::fetch_layers;
-pub use request::{Command, Destination, Exec, Export, Policy, SECRETS_ENV, Selection, Whoami};
+pub use request::{
+    Command, Destination, Exec, Export, Policy, Redact, Render, RenderTo, SECRETS_ENV, Scan,
+    Selection, Whoami,
+};
 pub use trust::Trust;
 
 use crate::error::{Error, ExitCode};
@@ -26,6 +33,9 @@ pub fn run(command: Command) -> Result<u8, Error> {
     let policy_command = match &command {
         Command::Export(request) => request.selection.policy_command(),
         Command::Exec(request) => request.selection.policy_command(),
+        Command::Render(request) => request.selection.policy_command(),
+        Command::Scan(request) => request.selection.policy_command(),
+        Command::Redact(request) => request.selection.policy_command(),
         Command::Whoami(_) | Command::Policy(_) | Command::Print(_) => None,
     };
     match command {
@@ -33,6 +43,9 @@ pub fn run(command: Command) -> Result<u8, Error> {
         Command::Exec(request) => exec::exec(request),
         Command::Whoami(request) => whoami::whoami(request),
         Command::Policy(request) => policy::policy(request),
+        Command::Render(request) => render::render(request),
+        Command::Scan(request) => scan::scan(request),
+        Command::Redact(request) => redact::redact(request),
         Command::Print(text) => stdout::write_stdout(&text).map(|()| 0),
     }
     .map_err(|error| match policy_command {

@@ -23,6 +23,9 @@ pub enum Command {
     Exec(Exec),
     Whoami(Whoami),
     Policy(Policy),
+    Render(Render),
+    Scan(Scan),
+    Redact(Redact),
     /// Text the command line makes of its own definitions (completions, a man page), printed
     /// as it is.
     Print(Vec<u8>),
@@ -34,6 +37,9 @@ impl Command {
         match self {
             Command::Export(request) => request.selection.wording,
             Command::Exec(request) => request.selection.wording,
+            Command::Render(request) => request.selection.wording,
+            Command::Scan(request) => request.selection.wording,
+            Command::Redact(request) => request.selection.wording,
             Command::Whoami(_) | Command::Policy(_) | Command::Print(_) => Wording::CommandLine,
         }
     }
@@ -118,6 +124,49 @@ pub struct Exec {
     /// `--env-file`: variables read before the secrets, in order.
     pub env_files: Vec<PathBuf>,
     pub options: exec::Options,
+}
+
+/// `render`: templates rendered with the values.
+#[derive(Debug)]
+pub struct Render {
+    pub selection: Selection,
+    /// `--env-file`: values read from files, with or instead of SPECs.
+    pub env_files: Vec<PathBuf>,
+    /// Each template and where its rendering goes.
+    pub pairs: Vec<(PathBuf, RenderTo)>,
+}
+
+/// Where one rendered template goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderTo {
+    /// A file, replaced atomically (together with the others).
+    File(PathBuf),
+    /// Stdout (`-o -`).
+    Stdout,
+}
+
+/// `scan`: search files for the values.
+#[derive(Debug)]
+pub struct Scan {
+    pub selection: Selection,
+    /// `--env-file`: values read from files, with or instead of SPECs.
+    pub env_files: Vec<PathBuf>,
+    /// Files and directories to search.
+    pub paths: Vec<PathBuf>,
+    /// Paths not searched (`--exclude`).
+    pub excluded: Vec<PathBuf>,
+    /// Findings as one JSON object instead of lines.
+    pub json: bool,
+    /// Values shorter than this are not searched for.
+    pub min_length: usize,
+}
+
+/// `redact`: mask the values in stdin, to stdout.
+#[derive(Debug)]
+pub struct Redact {
+    pub selection: Selection,
+    pub env_files: Vec<PathBuf>,
+    pub min_length: usize,
 }
 
 /// `policy`: the IAM policy SPECs need, or a CI role's trust policy.

@@ -116,12 +116,177 @@ pub enum Command {
     /// trust policy that lets a GitLab or GitHub job's OIDC token assume the role.
     #[command(after_long_help = POLICY_EXAMPLES)]
     Policy(PolicyArgs),
+    /// Render templates: {{ NAME }} placeholders take the values, escaped for where they land
+    ///
+    /// A placeholder is {{ NAME }} or {{ NAME | ESCAPE }}, NAME a variable as export names it
+    /// (from the SPECs and env files), ESCAPE one of raw, json, yaml, xml, toml, sh, url,
+    /// base64. json, yaml, toml and sh write a whole string, quotes included (write
+    /// `key: {{ NAME }}`, not `key: "{{ NAME }}"`); xml writes character data, fit for text and
+    /// quoted attributes; url percent-encodes; base64 encodes. Without an escape, a template
+    /// named *.json, *.yaml, *.yml, *.xml or *.toml (a .tmpl, .tpl or .template suffix taken
+    /// off) gets its format's escape, any other raw. Strict: a placeholder naming no variable,
+    /// an unknown escape or a {{ NAME not closed on its line is exit 7 naming the template,
+    /// line and column (never a value), and nothing is written. Other text, such as GitHub's
+    /// ${{ x }} or Helm's {{ .Values.x }}, is left as it is (Go's {{ end }} reads as a
+    /// placeholder of a variable named end). Every -i TEMPLATE goes to the -o FILE given in the
+    /// same position; the files are written 0600, atomically and together (all or none).
+    #[command(after_long_help = RENDER_EXAMPLES)]
+    Render(RenderArgs),
+    /// Search files, directories and archives for the values, in every form the masker knows
+    ///
+    /// Takes the values from SPECs (fetched as export fetches them) or from env files (no AWS
+    /// call), and searches every PATH for each of them and their encoded forms (each line of a
+    /// multi-line value, base64 at any alignment, URL-safe base64, the JSON escapes of
+    /// Node, Go, Python, PHP and .NET, percent-encoding): directories recursively (symbolic
+    /// links inside them are not followed, special files are passed by), binary files too,
+    /// gzip streams, zip and tar archives opened (by what they hold, not their names; inside
+    /// one another too). Prints PATH:LINE:COLUMN: NAME (FORM) for each finding on stdout
+    /// (PATH!MEMBER inside an archive; COLUMN in bytes), never a value.
+    #[command(after_long_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
+    /// Copy stdin to stdout with every value, in every form the masker knows, replaced by ***
+    ///
+    /// The masking of `exec --mask`, for output that does not come from a command run under
+    /// exec. Complete lines go out as soon as they are read; only the end of a line that may
+    /// still become a value is held back.
+    #[command(after_long_help = REDACT_EXAMPLES)]
+    Redact(RedactArgs),
     /// Print the completion script of a shell (bash, zsh or fish)
     #[command(after_long_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
     /// Print the manual page (roff) of awssecrets or of one of its commands
     #[command(after_long_help = MAN_EXAMPLES)]
     Man(ManArgs),
+}
+
+const RENDER_EXAMPLES: &str = "\
+Examples:
+  An .npmrc with the token (.npmrc.tmpl holds //registry.npmjs.org/:_authToken={{ NPM_TOKEN }})
+    awssecrets render -s ci/npm -i .npmrc.tmpl -o .npmrc
+
+  Two files, one fetch; in config.json.tmpl, {\"password\": {{ DB_password }}} is JSON-escaped
+    awssecrets render -s DB,ci/db -i config.json.tmpl -o config.json -i db.env.tmpl -o db.env
+
+  A later stage, from the first stage's file (no AWS call), to stdout
+    awssecrets render --env-file .ci-secrets -i settings.xml.tmpl -o -
+
+Exit codes:
+  0 every file written
+  7 a template problem (TEMPLATE:LINE:COLUMN: what), or a value its escape cannot carry
+  8 an output could not be written (then none was)
+  2-6 as for export";
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  A job's artifacts, before they are uploaded: the values of the first stage's file, no AWS
+  call (the file itself, which holds them, excluded)
+    awssecrets scan --env-file .ci-secrets --exclude .ci-secrets dist/ build/
+
+  Fetch the values to look for, and report as JSON
+    awssecrets scan -s ci/npm -s ci/db --format json logs/ > findings.json
+
+Exit codes:
+  0 nothing found, everything read
+  9 a value was found (each finding is on stdout)
+  10 nothing found, but a file or archive could not be read through (listed on stderr)
+  2-6 as for export (usage, not found, access denied, credentials, AWS unavailable)";
+
+const REDACT_EXAMPLES: &str = "\
+Examples:
+  A build's log, masked, in a step not run under exec
+    ./build.sh 2>&1 | awssecrets redact --env-file .ci-secrets
+
+  A file someone will read, with the values fetched
+    awssecrets redact -s ci/npm < debug.log > debug-redacted.log
+
+Exit codes:
+  0 done (also when the reader stops reading early)
+  8 stdout could not be written
+  2-6 as for export";
+
+/// Options of `render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    #[command(flatten)]
+    pub env: EnvFilesArgs,
+
+    /// A template to render; repeatable, each with the -o in the same position
+    #[arg(short, long = "input", value_name = "TEMPLATE", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Where the template in the same position goes (0600, replaced atomically); `-` is stdout
+    #[arg(short, long = "output", value_name = "FILE", required = true)]
+    pub outputs: Vec<PathBuf>,
+}
+
+/// Options of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    #[command(flatten)]
+    pub env: EnvFilesArgs,
+
+    /// Files and directories to search
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Do not search PATH (a file, or a directory and everything under it); repeatable
+    #[arg(long = "exclude", value_name = "PATH")]
+    pub excluded: Vec<PathBuf>,
+
+    /// Output format of the findings
+    #[arg(short, long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+
+    #[command(flatten)]
+    pub length: MaskLengthArgs,
+}
+
+/// How `scan` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanFormat {
+    /// PATH:LINE:COLUMN: NAME (FORM), one finding per line
+    Text,
+    /// One JSON object: findings (place, line, column, name, form), files, bytes, unreadable
+    Json,
+}
+
+/// Options of `redact`.
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    #[command(flatten)]
+    pub env: EnvFilesArgs,
+
+    #[command(flatten)]
+    pub length: MaskLengthArgs,
+}
+
+/// Values read from env files, with or instead of SPECs.
+#[derive(Debug, Args)]
+pub struct EnvFilesArgs {
+    /// Read variables from FILE (as `awssecrets export` writes it: sh, dotenv or shell) before
+    /// the secrets; repeatable, later files win. Nothing in it is expanded; what sh would read
+    /// differently is refused. With only env files, no AWS call is made
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+}
+
+/// How short a value may be and still be masked (or searched for).
+#[derive(Debug, Args)]
+pub struct MaskLengthArgs {
+    /// Values (and lines of multi-line values) shorter than this are not masked (nor searched
+    /// for by scan)
+    #[arg(long, value_name = "CHARS", default_value_t = crate::mask::DEFAULT_MIN_LENGTH,
+          value_parser = parse_min_length)]
+    pub mask_min_length: usize,
 }
 
 /// Options of `completions`.
@@ -295,6 +460,10 @@ Examples:
   A tool that wants a path: the kubeconfig in a private 0600 file, removed afterwards
     awssecrets exec -s KUBECONFIG,ci/kubeconfig --file KUBECONFIG -- kubectl get pods
 
+  A config file made from a template, for this command only (.npmrc.tmpl holds
+  //registry.npmjs.org/:_authToken={{ NPM_TOKEN }})
+    awssecrets exec -s ci/npm --render .npmrc.tmpl=NPM_CONFIG_USERCONFIG -- npm publish
+
 Exit codes:
   COMMAND's own status, or 128+N if signal N killed it (masked mode, --file)
   126 COMMAND cannot be run   127 COMMAND not found
@@ -306,11 +475,8 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
 
-    /// Read variables from FILE (as `awssecrets export` writes it: sh, dotenv or shell) before
-    /// the secrets; repeatable, later files win. Nothing in it is expanded; what sh would read
-    /// differently is refused. With only env files, no AWS call is made
-    #[arg(long = "env-file", value_name = "FILE")]
-    pub env_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub env: EnvFilesArgs,
 
     /// Start COMMAND with only a minimal inherited environment (see above) plus the variables
     #[arg(long)]
@@ -322,6 +488,13 @@ pub struct ExecArgs {
     #[arg(long = "file", value_name = "NAME", value_parser = parse_variable_name)]
     pub files: Vec<String>,
 
+    /// Render TEMPLATE (as `awssecrets render` does) into a 0600 file in the private directory
+    /// of --file, and set VAR to its path, for tools that read a config file
+    /// (NPM_CONFIG_USERCONFIG, KUBECONFIG, ...); repeatable. Masking also masks each value in
+    /// the form the template wrote it. The file is removed when COMMAND ends
+    #[arg(long = "render", value_name = "TEMPLATE=VAR", value_parser = parse_render)]
+    pub renders: Vec<(PathBuf, String)>,
+
     /// Mask secret values in COMMAND's output (default when $CI is set, as GitLab and GitHub do)
     #[arg(long, overrides_with = "no_mask")]
     pub mask: bool,
@@ -330,10 +503,8 @@ pub struct ExecArgs {
     #[arg(long, overrides_with = "mask")]
     pub no_mask: bool,
 
-    /// Values (and lines of multi-line values) shorter than this are not masked
-    #[arg(long, value_name = "CHARS", default_value_t = crate::mask::DEFAULT_MIN_LENGTH,
-          value_parser = parse_min_length)]
-    pub mask_min_length: usize,
+    #[command(flatten)]
+    pub length: MaskLengthArgs,
 
     /// The command to run and its arguments, after --
     #[arg(last = true, required = true, value_name = "COMMAND")]
@@ -512,6 +683,16 @@ fn parse_variable_name(text: &str) -> Result<String, String> {
 }
 
 /// A value that is one word: no space, no line break, no control character.
+fn parse_render(text: &str) -> Result<(PathBuf, String), String> {
+    let (template, variable) = text
+        .rsplit_once('=')
+        .ok_or("expected TEMPLATE=VAR: the template, then the variable to set to its file")?;
+    if template.is_empty() {
+        return Err("the template before = is empty".into());
+    }
+    Ok((PathBuf::from(template), parse_variable_name(variable)?))
+}
+
 fn parse_single_word(text: &str) -> Result<String, String> {
     if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Err("it holds a space, a line break or a control character".into())

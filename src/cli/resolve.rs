@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::Parser;
 
 use super::args::{
-    AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, SelectionArgs, VerbosityArgs,
-    WhoamiArgs, WhoamiFormat,
+    AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, ScanFormat, SelectionArgs,
+    VerbosityArgs, WhoamiArgs, WhoamiFormat,
 };
 use super::generated;
 use crate::app::{self, Destination, SECRETS_ENV, Selection};
@@ -127,6 +127,59 @@ pub fn resolve(
         Some(Command::Exec(args)) => exec(args, &text),
         Some(Command::Whoami(args)) => Ok(whoami(args)),
         Some(Command::Policy(args)) => policy(args, &text),
+        Some(Command::Render(args)) => {
+            if args.inputs.len() != args.outputs.len() {
+                return Err(Error::Usage(format!(
+                    "each -i TEMPLATE needs its -o FILE, in the same position: {} templates, {} \
+                     outputs",
+                    args.inputs.len(),
+                    args.outputs.len()
+                )));
+            }
+            let stdout = std::path::Path::new("-");
+            if args
+                .outputs
+                .iter()
+                .filter(|output| *output == stdout)
+                .count()
+                > 1
+            {
+                return Err(Error::Usage(
+                    "-o - (stdout) may be given to one template only".to_owned(),
+                ));
+            }
+            let pairs = args
+                .inputs
+                .into_iter()
+                .zip(args.outputs)
+                .map(|(input, output)| {
+                    let to = if output == stdout {
+                        app::RenderTo::Stdout
+                    } else {
+                        app::RenderTo::File(output)
+                    };
+                    (input, to)
+                })
+                .collect();
+            Ok(app::Command::Render(app::Render {
+                selection: selection(&args.selection, text(SECRETS_ENV).as_deref())?,
+                env_files: args.env.env_files,
+                pairs,
+            }))
+        }
+        Some(Command::Scan(args)) => Ok(app::Command::Scan(app::Scan {
+            selection: selection(&args.selection, text(SECRETS_ENV).as_deref())?,
+            env_files: args.env.env_files,
+            paths: args.paths,
+            excluded: args.excluded,
+            json: args.format == ScanFormat::Json,
+            min_length: args.length.mask_min_length,
+        })),
+        Some(Command::Redact(args)) => Ok(app::Command::Redact(app::Redact {
+            selection: selection(&args.selection, text(SECRETS_ENV).as_deref())?,
+            env_files: args.env.env_files,
+            min_length: args.length.mask_min_length,
+        })),
         Some(Command::Completions(args)) => {
             Ok(app::Command::Print(generated::completions(args.shell)))
         }
@@ -253,12 +306,17 @@ fn exec(
 ) -> Result<app::Command, Error> {
     Ok(app::Command::Exec(app::Exec {
         selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
-        env_files: args.env_files,
+        env_files: args.env.env_files,
         options: exec::Options {
             mask: args.mask || (!args.no_mask && in_ci(environment("CI").as_deref())),
             pristine: args.pristine,
-            mask_min_length: args.mask_min_length,
+            mask_min_length: args.length.mask_min_length,
             files: args.files,
+            renders: args
+                .renders
+                .into_iter()
+                .map(|(template, variable)| exec::RenderTemplate { template, variable })
+                .collect(),
             command: args.command,
         },
     }))

@@ -9,7 +9,7 @@ use crate::process;
 
 use super::environment::child_environment;
 use super::locate::locate;
-use super::options::Options;
+use super::options::{Options, RenderedFile};
 use super::replace::replace_process;
 use super::secret_files::SecretFiles;
 use super::supervise::{Supervision, supervise};
@@ -17,18 +17,30 @@ use super::supervise::{Supervision, supervise};
 /// Runs `options.command` with `variables` in its environment; returns its exit code (or
 /// never returns, having become it). A child is supervised when its output is masked, when
 /// awssecrets is PID 1 (orphans are its to reap), or when files must be removed after it.
-pub fn launch(mut variables: Vec<EnvVar>, options: &Options, log: Log) -> Result<u8, Error> {
-    // Masks come from the values, before --file puts paths in their place.
-    let mask = options
-        .mask
-        .then(|| mask::variable_patterns(&variables, options.mask_min_length));
-    let files = if options.files.is_empty() {
+pub fn launch(
+    mut variables: Vec<EnvVar>,
+    rendered: Vec<RenderedFile>,
+    options: &Options,
+    log: Log,
+) -> Result<u8, Error> {
+    // Masks come from the values (and the forms templates wrote them in), before --file puts
+    // paths in their place.
+    let mask = options.mask.then(|| {
+        let mut patterns = mask::variable_patterns(&variables, options.mask_min_length);
+        for file in &rendered {
+            for (index, escape, text) in &file.written {
+                patterns.add_written_form(*index, escape, text, options.mask_min_length);
+            }
+        }
+        patterns
+    });
+    let files = if options.files.is_empty() && rendered.is_empty() {
         None
     } else {
-        let files = SecretFiles::write(&options.files, &mut variables)?;
+        let files = SecretFiles::write(&options.files, rendered, &mut variables)?;
         log.info(format!(
             "wrote {} to 0600 files in {} (removed when the command ends)",
-            options.files.join(", "),
+            files.written().join(", "),
             crate::error::shown_path(files.directory())
         ));
         Some(files)

@@ -12,4 +12,4 @@ mod supervise;
 
 pub use environment::PRISTINE_VARIABLES;
 pub use launch::launch;
-pub use options::Options;
+pub use options::{Options, RenderTemplate, RenderedFile};

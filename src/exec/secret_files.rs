@@ -8,19 +8,40 @@ use tempfile::TempDir;
 
 use crate::error::Error;
 use crate::files;
-use crate::model::{EnvVar, SecretValue};
+use crate::model::{ChosenBy, EnvVar, SecretValue};
+
+use super::options::RenderedFile;
 
 /// The private directory of a run's secret files; removed, with them, when dropped.
 #[derive(Debug)]
 pub struct SecretFiles {
     directory: TempDir,
+    /// What was written, for the log: `NAME` for --file, `VAR (FILE)` for --render.
+    written: Vec<String>,
 }
 
 impl SecretFiles {
     /// Writes each named variable's value (a binary secret's bytes, not their base64) to a
-    /// file named after it, and sets the variable to that file's path. A name no variable
-    /// has is a usage error; nothing is written then.
-    pub fn write(names: &[String], variables: &mut [EnvVar]) -> Result<SecretFiles, Error> {
+    /// file named after it, and sets the variable to that file's path; writes each rendered
+    /// template to a file of its own name and sets (or adds) its variable to that path. A
+    /// name no variable has, or two files of one name, is a usage error; nothing is written
+    /// then.
+    pub fn write(
+        names: &[String],
+        rendered: Vec<RenderedFile>,
+        variables: &mut Vec<EnvVar>,
+    ) -> Result<SecretFiles, Error> {
+        let mut file_names: Vec<&str> = names.iter().map(String::as_str).collect();
+        for file in &rendered {
+            if file.file_name.is_empty() || file_names.contains(&file.file_name.as_str()) {
+                return Err(Error::Usage(format!(
+                    "--render {}: another --file or --render writes a file of that name; give \
+                     the templates different names",
+                    crate::error::shown(&file.file_name)
+                )));
+            }
+            file_names.push(&file.file_name);
+        }
         for name in names {
             if !variables.iter().any(|variable| &variable.name == name) {
                 let known: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
@@ -46,7 +67,10 @@ impl SecretFiles {
                     crate::error::shown_path(&base)
                 ))
             })?;
-        let files = SecretFiles { directory };
+        let mut files = SecretFiles {
+            directory,
+            written: names.to_vec(),
+        };
         for variable in variables
             .iter_mut()
             .filter(|variable| names.contains(&variable.name))
@@ -67,7 +91,37 @@ impl SecretFiles {
             variable.value = SecretValue::new(path.to_string_lossy().into_owned());
             variable.binary = false;
         }
+        for file in rendered {
+            let path = files.directory.path().join(&file.file_name);
+            files::create_private(&path, &file.contents).map_err(|error| {
+                Error::Other(format!(
+                    "cannot write the file of {}: {error}",
+                    file.variable
+                ))
+            })?;
+            let value = SecretValue::new(path.to_string_lossy().into_owned());
+            match variables.iter_mut().find(|v| v.name == file.variable) {
+                Some(variable) => {
+                    variable.value = value;
+                    variable.binary = false;
+                    variable.chosen_by = ChosenBy::Pipeline;
+                }
+                None => variables.push(EnvVar {
+                    value,
+                    chosen_by: ChosenBy::Pipeline,
+                    ..EnvVar::new(file.variable.clone(), String::new())
+                }),
+            }
+            files
+                .written
+                .push(format!("{} ({})", file.variable, file.file_name));
+        }
         Ok(files)
+    }
+
+    /// What was written: each --file NAME, each --render as `VAR (FILE)`.
+    pub fn written(&self) -> &[String] {
+        &self.written
     }
 
     /// The directory holding the files.
@@ -115,7 +169,7 @@ mod tests {
             },
         ];
         let names = vec!["KUBECONFIG".to_owned(), "KEYSTORE".to_owned()];
-        let files = SecretFiles::write(&names, &mut variables).unwrap();
+        let files = SecretFiles::write(&names, Vec::new(), &mut variables).unwrap();
         let directory = files.directory().to_owned();
         assert_eq!(std::fs::metadata(&directory).unwrap().mode() & 0o777, 0o700);
         let kubeconfig = directory.join("KUBECONFIG");
@@ -140,7 +194,8 @@ mod tests {
     #[test]
     fn an_unknown_name_is_a_usage_error_and_writes_nothing() {
         let mut variables = vec![EnvVar::new("TOKEN", "t")];
-        let error = SecretFiles::write(&["KUBECONFIG".to_owned()], &mut variables).unwrap_err();
+        let error =
+            SecretFiles::write(&["KUBECONFIG".to_owned()], Vec::new(), &mut variables).unwrap_err();
         assert_eq!(error.exit_code(), crate::error::ExitCode::Usage);
         assert!(
             error.to_string().contains("no variable KUBECONFIG"),

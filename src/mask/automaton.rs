@@ -18,8 +18,10 @@ pub struct Automaton {
     transitions: Zeroizing<Vec<u32>>,
     /// By state index: the longest suffix of the input seen that is a prefix of some pattern.
     depth: Zeroizing<Vec<u32>>,
-    /// By state index: the longest pattern ending there (0: none).
+    /// By state index: the length of the longest pattern ending there (0: none).
     longest_match: Zeroizing<Vec<u32>>,
+    /// By state index: which pattern that is (its index in the patterns given).
+    longest_pattern: Zeroizing<Vec<u32>>,
 }
 
 /// The state before any input.
@@ -45,7 +47,8 @@ impl Automaton {
         let mut children: Zeroizing<Vec<u32>> = Zeroizing::new(vec![0; class_count]);
         let mut depth: Zeroizing<Vec<u32>> = Zeroizing::new(vec![0]);
         let mut terminal: Zeroizing<Vec<u32>> = Zeroizing::new(vec![0]);
-        for pattern in patterns {
+        let mut terminal_pattern: Zeroizing<Vec<u32>> = Zeroizing::new(vec![0]);
+        for (index, pattern) in patterns.iter().enumerate() {
             let mut state = START as usize;
             for &byte in pattern.iter() {
                 let slot = state * class_count + classes[byte as usize] as usize;
@@ -54,17 +57,22 @@ impl Automaton {
                     let child_depth = depth[state] + 1;
                     depth.push(child_depth);
                     terminal.push(0);
+                    terminal_pattern.push(0);
                     children.extend(std::iter::repeat_n(0, class_count));
                 }
                 state = children[slot] as usize;
             }
-            terminal[state] = pattern.len() as u32;
+            if terminal[state] == 0 {
+                terminal[state] = pattern.len() as u32;
+                terminal_pattern[state] = index as u32;
+            }
         }
         // Breadth first: a state's failure is known before its children's.
         let states = depth.len();
         let mut transitions: Zeroizing<Vec<u32>> = Zeroizing::new(vec![0; states * class_count]);
         let mut failure: Zeroizing<Vec<u32>> = Zeroizing::new(vec![0; states]);
         let mut longest_match: Zeroizing<Vec<u32>> = Zeroizing::new(vec![0; states]);
+        let mut longest_pattern: Zeroizing<Vec<u32>> = Zeroizing::new(vec![0; states]);
         let mut queue = std::collections::VecDeque::new();
         for class in 0..class_count {
             let child = children[class];
@@ -75,10 +83,10 @@ impl Automaton {
         }
         while let Some(state) = queue.pop_front() {
             let fail = failure[state] as usize;
-            longest_match[state] = if terminal[state] != 0 {
-                terminal[state]
+            (longest_match[state], longest_pattern[state]) = if terminal[state] != 0 {
+                (terminal[state], terminal_pattern[state])
             } else {
-                longest_match[fail]
+                (longest_match[fail], longest_pattern[fail])
             };
             for class in 0..class_count {
                 let child = children[state * class_count + class];
@@ -106,6 +114,7 @@ impl Automaton {
             transitions,
             depth,
             longest_match,
+            longest_pattern,
         }
     }
 
@@ -119,6 +128,12 @@ impl Automaton {
     /// The longest pattern that ends where `state` was reached (0: none).
     pub fn longest_match(&self, state: u32) -> usize {
         self.longest_match[state as usize / self.class_count] as usize
+    }
+
+    /// The index of the longest pattern that ends where `state` was reached (meaningful only
+    /// where [`Automaton::longest_match`] is not 0).
+    pub fn longest_pattern(&self, state: u32) -> usize {
+        self.longest_pattern[state as usize / self.class_count] as usize
     }
 
     /// How many of the last bytes could still be the start of a pattern.

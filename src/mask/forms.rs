@@ -6,83 +6,160 @@
 
 use zeroize::Zeroizing;
 
-/// The byte strings to mask, wiped when dropped.
+/// What a masked string is of the value it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// The value itself.
+    Value,
+    /// One line of a multi-line value.
+    Line,
+    /// Its base64 (at any of the three alignments inside a longer text).
+    Base64,
+    /// Its URL-safe base64.
+    Base64Url,
+    /// Its JSON string escape, as the named encoders write it.
+    Json(&'static str),
+    /// Its percent-encoding.
+    Percent,
+    /// The value as an escape of `render` wrote it into a file (`xml`, `yaml`, ...).
+    Written(&'static str),
+}
+
+impl Form {
+    /// How a finding names it.
+    pub fn name(self) -> String {
+        match self {
+            Form::Value => "value".into(),
+            Form::Line => "a line of the value".into(),
+            Form::Base64 => "base64".into(),
+            Form::Base64Url => "base64url".into(),
+            Form::Json(encoders) => format!("JSON escape, {encoders}"),
+            Form::Percent => "percent-encoded".into(),
+            Form::Written(escape) => format!("as written by | {escape}"),
+        }
+    }
+}
+
+/// The byte strings to mask, wiped when dropped, each with the value it comes from (by the
+/// index its caller gave the value) and its form.
 #[derive(Default)]
-pub struct Patterns(pub(super) Vec<Zeroizing<Vec<u8>>>);
+pub struct Patterns {
+    pub(super) strings: Vec<Zeroizing<Vec<u8>>>,
+    origins: Vec<(usize, Form)>,
+}
 
 impl Patterns {
     /// How many strings are masked.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.strings.len()
     }
 
     /// Whether nothing is masked.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.strings.is_empty()
+    }
+
+    /// The value (by its caller's index) and the form of string `index`.
+    pub fn origin(&self, index: usize) -> (usize, Form) {
+        self.origins[index]
+    }
+
+    /// Adds `written`, value `origin` as an escape named `escape` wrote it (and its lines and
+    /// encodings), when it differs from what is masked already.
+    pub fn add_written_form(
+        &mut self,
+        origin: usize,
+        escape: &'static str,
+        written: &str,
+        min_length: usize,
+    ) {
+        self.add_value(origin, written, min_length, Some(escape));
+    }
+
+    fn add(&mut self, origin: usize, form: Form, string: Zeroizing<Vec<u8>>, min_length: usize) {
+        // No string holds a line feed: a finding is always on one line.
+        debug_assert!(!string.contains(&b'\n'));
+        let long_enough = String::from_utf8_lossy(&string).chars().count() >= min_length;
+        if long_enough && !self.strings.iter().any(|seen| **seen == *string) {
+            self.strings.push(string);
+            self.origins.push((origin, form));
+        }
+    }
+
+    /// Every form of `value` (and of each line of a multi-line value) at least `min_length`
+    /// characters long, for a value itself that long. A written form's own text and lines
+    /// are named after its escape.
+    fn add_value(
+        &mut self,
+        origin: usize,
+        value: &str,
+        min_length: usize,
+        written: Option<&'static str>,
+    ) {
+        let min_length = min_length.max(1);
+        let mut pieces: Vec<(&str, Form)> = Vec::new();
+        if value.contains('\n') {
+            // A log is cut into lines by whoever reads it: each line alone, and the whole
+            // value in the forms that keep it on one line.
+            pieces.extend(value.split('\n').map(|line| {
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                (line, written.map_or(Form::Line, Form::Written))
+            }));
+        }
+        pieces.push((value, written.map_or(Form::Value, Form::Written)));
+        for (piece, form) in pieces {
+            if piece.chars().count() < min_length {
+                continue;
+            }
+            if !piece.contains('\n') {
+                self.add(
+                    origin,
+                    form,
+                    Zeroizing::new(piece.as_bytes().to_vec()),
+                    min_length,
+                );
+            }
+            for (form, string) in encoded_forms(piece.as_bytes()) {
+                self.add(origin, form, string, min_length);
+            }
+        }
     }
 }
 
 /// What `exec --mask` masks for `variables`: every form of each value, and of a binary
 /// secret's bytes when they are text (`--file` hands the command the bytes, not the base64).
+/// A string's origin is its variable's index.
 pub fn variable_patterns(variables: &[crate::model::EnvVar], min_length: usize) -> Patterns {
-    let decoded: Vec<Zeroizing<Vec<u8>>> = variables
-        .iter()
-        .filter(|variable| variable.binary)
-        .filter_map(crate::model::EnvVar::bytes)
-        .collect();
-    let texts = decoded
-        .iter()
-        .filter_map(|bytes| std::str::from_utf8(bytes).ok());
-    mask_patterns(
-        variables
-            .iter()
-            .map(|variable| variable.value.expose())
-            .chain(texts),
-        min_length,
-    )
-}
-
-/// Every form of every value (and of each line of a multi-line value) that is at least
-/// `min_length` characters long, for values that are themselves at least that long: masking
-/// `true` or `5432`, or their encodings, would mask half a log.
-pub fn mask_patterns<'a>(values: impl IntoIterator<Item = &'a str>, min_length: usize) -> Patterns {
-    let min_length = min_length.max(1);
     let mut patterns = Patterns::default();
-    let mut add = |form: Zeroizing<Vec<u8>>| {
-        let long_enough = String::from_utf8_lossy(&form).chars().count() >= min_length;
-        if long_enough && !patterns.0.iter().any(|seen| **seen == *form) {
-            patterns.0.push(form);
-        }
-    };
-    for value in values {
-        let mut pieces: Vec<&str> = Vec::new();
-        if value.contains('\n') {
-            // A log is cut into lines by whoever reads it: each line alone, and the whole
-            // value in the forms that keep it on one line.
-            pieces.extend(
-                value
-                    .split('\n')
-                    .map(|line| line.strip_suffix('\r').unwrap_or(line)),
-            );
-        }
-        pieces.push(value);
-        for piece in pieces {
-            if piece.chars().count() < min_length {
-                continue;
-            }
-            if !piece.contains('\n') {
-                add(Zeroizing::new(piece.as_bytes().to_vec()));
-            }
-            for form in encoded_forms(piece.as_bytes()) {
-                add(form);
-            }
+    for (index, variable) in variables.iter().enumerate() {
+        patterns.add_value(index, variable.value.expose(), min_length, None);
+    }
+    for (index, variable) in variables.iter().enumerate() {
+        let decoded = variable.binary.then(|| variable.bytes()).flatten();
+        if let Some(text) = decoded
+            .as_deref()
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        {
+            patterns.add_value(index, text, min_length, None);
         }
     }
     patterns
 }
 
+/// Every form of every value (and of each line of a multi-line value) that is at least
+/// `min_length` characters long, for values that are themselves at least that long: masking
+/// `true` or `5432`, or their encodings, would mask half a log. A string's origin is its
+/// value's position.
+pub fn mask_patterns<'a>(values: impl IntoIterator<Item = &'a str>, min_length: usize) -> Patterns {
+    let mut patterns = Patterns::default();
+    for (index, value) in values.into_iter().enumerate() {
+        patterns.add_value(index, value, min_length, None);
+    }
+    patterns
+}
+
 /// The encoded forms of `value`.
-fn encoded_forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
+fn encoded_forms(value: &[u8]) -> Vec<(Form, Zeroizing<Vec<u8>>)> {
     let mut forms = Vec::new();
     for shift in 0..3 {
         let standard = base64_at_alignment(value, shift);
@@ -96,15 +173,15 @@ fn encoded_forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
                 })
                 .collect::<Vec<u8>>(),
         );
-        forms.push(standard);
-        forms.push(url_safe);
+        forms.push((Form::Base64, standard));
+        forms.push((Form::Base64Url, url_safe));
     }
     if let Ok(text) = std::str::from_utf8(value) {
         for style in JSON_STYLES {
-            forms.push(json_escaped(text, &style));
+            forms.push((Form::Json(style.encoders), json_escaped(text, &style)));
         }
     }
-    forms.push(percent_encoded(value));
+    forms.push((Form::Percent, percent_encoded(value)));
     forms
 }
 
@@ -124,6 +201,8 @@ fn base64_at_alignment(value: &[u8], shift: usize) -> Zeroizing<Vec<u8>> {
 /// How one JSON encoder escapes a string by default. Every encoder escapes character by
 /// character, so a value's escape is found inside any larger document that holds it.
 struct JsonStyle {
+    /// The encoders that write it, for findings.
+    encoders: &'static str,
     /// `"` as `\"`, or as `\u0022` (.NET).
     quote_as_unicode: bool,
     /// Hex digits in upper case (.NET: `\u00E9`), else lower case.
@@ -146,6 +225,7 @@ struct JsonStyle {
 const JSON_STYLES: [JsonStyle; 6] = [
     // Node's JSON.stringify, serde_json, Python with ensure_ascii=False.
     JsonStyle {
+        encoders: "Node, serde_json",
         quote_as_unicode: false,
         upper_hex: false,
         short_b_and_f: true,
@@ -156,6 +236,7 @@ const JSON_STYLES: [JsonStyle; 6] = [
     },
     // Go 1.22 and newer: encoding/json escapes HTML-sensitive characters.
     JsonStyle {
+        encoders: "Go",
         quote_as_unicode: false,
         upper_hex: false,
         short_b_and_f: true,
@@ -166,6 +247,7 @@ const JSON_STYLES: [JsonStyle; 6] = [
     },
     // Go 1.21 and older.
     JsonStyle {
+        encoders: "Go 1.21",
         quote_as_unicode: false,
         upper_hex: false,
         short_b_and_f: false,
@@ -176,6 +258,7 @@ const JSON_STYLES: [JsonStyle; 6] = [
     },
     // Python's json.dumps (ensure_ascii).
     JsonStyle {
+        encoders: "Python",
         quote_as_unicode: false,
         upper_hex: false,
         short_b_and_f: true,
@@ -186,6 +269,7 @@ const JSON_STYLES: [JsonStyle; 6] = [
     },
     // PHP's json_encode.
     JsonStyle {
+        encoders: "PHP",
         quote_as_unicode: false,
         upper_hex: false,
         short_b_and_f: true,
@@ -196,6 +280,7 @@ const JSON_STYLES: [JsonStyle; 6] = [
     },
     // .NET's System.Text.Json (JavaScriptEncoder.Default).
     JsonStyle {
+        encoders: ".NET",
         quote_as_unicode: true,
         upper_hex: true,
         short_b_and_f: true,
@@ -271,7 +356,7 @@ mod tests {
 
     fn strings(patterns: &Patterns) -> Vec<String> {
         patterns
-            .0
+            .strings
             .iter()
             .map(|pattern| String::from_utf8(pattern.to_vec()).unwrap())
             .collect()
@@ -377,6 +462,9 @@ mod tests {
             patterns.iter().all(|pattern| pattern.chars().count() >= 8),
             "{patterns:?}"
         );
-        assert_eq!(mask_patterns(["eight888", "ünïcödé!"], 8).0[0].len(), 8);
+        assert_eq!(
+            mask_patterns(["eight888", "ünïcödé!"], 8).strings[0].len(),
+            8
+        );
     }
 }

@@ -2,9 +2,10 @@
 //! byte stream with `***`, in time linear in the stream and memory bounded by the longest
 //! masked string, whatever the stream holds. Values split across reads are caught; only the
 //! end of a line that could still become a value is held back, so complete lines go out at
-//! once.
+//! once. The same automaton also finds them ([`Finder`], for `scan`).
 
 mod automaton;
+mod find;
 mod forms;
 
 use std::collections::VecDeque;
@@ -13,7 +14,8 @@ use zeroize::Zeroizing;
 
 use automaton::{Automaton, START};
 
-pub use forms::{Patterns, mask_patterns, variable_patterns};
+pub use find::{Finder, Found, Search};
+pub use forms::{Form, Patterns, mask_patterns, variable_patterns};
 
 /// What every masked value is replaced with.
 pub const MASK: &[u8] = b"***";
@@ -51,13 +53,13 @@ impl Masker {
     /// A masker for `patterns` (none: everything passes through unchanged).
     pub fn new(patterns: &Patterns) -> Masker {
         let longest = patterns
-            .0
+            .strings
             .iter()
             .map(|pattern| pattern.len())
             .max()
             .unwrap_or(0);
         Masker {
-            automaton: (!patterns.is_empty()).then(|| Automaton::new(&patterns.0)),
+            automaton: (!patterns.is_empty()).then(|| Automaton::new(&patterns.strings)),
             state: START,
             position: 0,
             written: 0,

@@ -68,7 +68,7 @@ fn each_line_of_a_multi_line_value_is_masked() {
     for line in ["-----BEGIN KEY-----", "secretline", "-----END KEY-----"] {
         assert!(
             patterns
-                .0
+                .strings
                 .iter()
                 .any(|pattern| pattern.as_slice() == line.as_bytes())
         );
@@ -134,7 +134,7 @@ fn every_encoded_form_a_child_prints_is_masked() {
 /// overlapping ones merged.
 fn reference(patterns: &Patterns, stream: &[u8]) -> Vec<u8> {
     let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for pattern in &patterns.0 {
+    for pattern in &patterns.strings {
         for start in 0..stream.len() {
             if stream[start..].starts_with(pattern) {
                 ranges.push((start, start + pattern.len()));

@@ -604,15 +604,20 @@ impl Sandbox {
     }
 
     /// Runs `example` in a fresh directory holding what a CI job's would (`.ci-secrets` from a
-    /// first stage, the scripts it runs); a problem when it does not exit `code` within a
-    /// minute.
+    /// first stage, the scripts it runs, the templates it renders, build outputs and logs free
+    /// of secrets); a problem when it does not exit `code` within a minute.
     fn run(&self, example: &Example, code: i32) -> Option<String> {
         let work = tempfile::tempdir_in(self.env.home.path()).unwrap();
-        for script in ["deploy.sh", "migrate.sh"] {
+        for script in ["deploy.sh", "migrate.sh", "build.sh"] {
             write_executable(
                 &work.path().join(script),
                 &format!("#!/bin/sh\necho \"stub: ./{script} $*\"\n"),
             );
+        }
+        for (file, text) in PROJECT_FILES {
+            let path = work.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
         }
         let first_stage = self
             .env
@@ -664,6 +669,25 @@ impl Sandbox {
         ))
     }
 }
+
+/// The files of the project the examples run in: templates, and build outputs and logs that
+/// hold no secret.
+const PROJECT_FILES: &[(&str, &str)] = &[
+    (
+        ".npmrc.tmpl",
+        "//registry.npmjs.org/:_authToken={{ NPM_TOKEN }}\n",
+    ),
+    ("config.json.tmpl", "{\"password\": {{ DB_password }}}\n"),
+    ("db.env.tmpl", "DB_USER={{ DB_user | sh }}\n"),
+    (
+        "settings.xml.tmpl",
+        "<settings><servers><server><password>{{ NPM_TOKEN }}</password></server></servers></settings>\n",
+    ),
+    ("dist/app.js", "console.log('built');\n"),
+    ("build/report.txt", "all green\n"),
+    ("logs/job.log", "step 1 done\n"),
+    ("debug.log", "debugging, nothing secret\n"),
+];
 
 fn write_executable(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();

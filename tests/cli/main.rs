@@ -15,6 +15,7 @@
 //! | `properties.rs` | property tests: any value through every format and reader, the masker |
 //! | `reserved.rs` | who chose a name; reserved names against the real programs they hijack |
 //! | `hostile.rs` | a hostile secret: encoded forms in output, a stalled masker, messages |
+//! | `scan.rs` | `scan` (forms x containers, clean trees, links, unreadable archives) and `redact` |
 //! | `signals.rs` | signals, core dumps, /proc, PID 1, core limits |
 //! | `examples.rs` | every example of README.md, docs/ and `--help`, run or parsed; versions in them |
 //! | `failures.rs` | a failure's exit code and message |
@@ -22,6 +23,7 @@
 //! | `faults.rs` | injected faults, retries, throttling, batching, calls in flight |
 //! | `bad_input.rs` | extreme input: sizes, encodings, nesting |
 //! | `hygiene.rs` | nothing leaking: stderr, temp files, modes |
+//! | `templates.rs` | `render` and `exec --render`: escapes read back by real parsers, strict errors |
 //! | `tls.rs` | TLS trust |
 //! | `proxy.rs` | HTTP proxies, through a real tinyproxy |
 //! | `action.rs` | the GitHub action (`action/run.sh`), run as the runner would |
@@ -54,6 +56,8 @@ mod policy;
 mod properties;
 mod proxy;
 mod reserved;
+mod scan;
 mod signals;
 mod support;
+mod templates;
 mod tls;

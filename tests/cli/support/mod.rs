@@ -302,6 +302,11 @@ impl Run {
         child::wait_within(&mut child, limit)
     }
 
+    /// Starts it with the streams as set.
+    pub fn spawn_as_is(mut self) -> Child {
+        self.command.spawn().expect("start the program")
+    }
+
     /// Starts it with stdout piped to the test and stderr discarded (unless set otherwise).
     pub fn spawn(mut self) -> Child {
         self.command
@@ -442,6 +447,14 @@ impl Outcome {
     pub fn expect_failure(&self, code: i32, fragment: &str) -> &Outcome {
         self.expect_code(code);
         assert_eq!(self.stdout, "", "a failure must print nothing to stdout");
+        self.expect_stderr(fragment)
+    }
+
+    /// Asserts `scan` found something (exit 9; the findings are on stdout) and said `fragment`.
+    #[track_caller]
+    pub fn expect_found(&self, fragment: &str) -> &Outcome {
+        self.expect_code(9);
+        assert!(!self.stdout.is_empty(), "findings are listed on stdout");
         self.expect_stderr(fragment)
     }
 
