@@ -2,7 +2,8 @@
 # The awssecrets GitHub action (action.yml passes its inputs as INPUT_* variables): downloads
 # the static binary for the runner's architecture, verified against the SHA-256 committed in
 # action/checksums.txt, unless one is given; then exports the secrets for later steps,
-# printing ::add-mask:: for every value first.
+# printing ::add-mask:: for every value first, or, with the scan input, searches paths for
+# them.
 set -eu
 
 # Workflow command data, as the runner reads it back: %, CR and LF escaped (an input holding a
@@ -18,13 +19,15 @@ fail() {
 }
 
 format=${INPUT_FORMAT:-github}
+scan=
+case "${INPUT_SCAN:-}" in *[![:space:]]*) scan=yes ;; esac
 # A composite action's outputs are the ones action.yml declares, fixed before any secret is
 # read: step outputs named after the secrets cannot leave it.
-if [ "$format" = github-output ]; then
+if [ -z "$scan" ] && [ "$format" = github-output ]; then
     fail "format github-output cannot work through this action (a composite action exposes only the outputs action.yml declares): run the awssecrets binary in a run: step with an id, see docs/formats.md"
 fi
 # Any other format on stdout would print every value into the job log, unmasked.
-if [ "$format" != github ] && [ -z "${INPUT_OUTPUT:-}" ]; then
+if [ -z "$scan" ] && [ "$format" != github ] && [ -z "${INPUT_OUTPUT:-}" ]; then
     fail "format $format needs the output input (a file); only format github may write to the log"
 fi
 
@@ -90,15 +93,19 @@ if [ -z "$binary" ]; then
     binary=$directory/awssecrets
 fi
 
-# Every value is masked first, whatever the format: a later step may print the file. Messages
-# name this action's inputs.
-set -- --format "$format" --add-mask --inputs-of github-action
+# Every value is masked first, whatever the format: a later step may print the file. A scan
+# writes nothing and prints no value. Messages name this action's inputs.
+if [ -n "$scan" ]; then
+    set -- scan --inputs-of github-action
+else
+    set -- --format "$format" --add-mask --inputs-of github-action
+    if [ -n "${INPUT_OUTPUT:-}" ]; then set -- "$@" --output "$INPUT_OUTPUT"; fi
+    if [ -n "${INPUT_PREFIX:-}" ]; then set -- "$@" --prefix "$INPUT_PREFIX"; fi
+    if [ "${INPUT_UPPERCASE:-false}" = true ]; then set -- "$@" --uppercase; fi
+fi
 if [ -n "${INPUT_REGION:-}" ]; then set -- "$@" --region "$INPUT_REGION"; fi
 if [ -n "${INPUT_ROLE_TO_ASSUME:-}" ]; then set -- "$@" --role-arn "$INPUT_ROLE_TO_ASSUME"; fi
 if [ -n "${INPUT_ROLE_SESSION_NAME:-}" ]; then set -- "$@" --role-session-name "$INPUT_ROLE_SESSION_NAME"; fi
-if [ -n "${INPUT_OUTPUT:-}" ]; then set -- "$@" --output "$INPUT_OUTPUT"; fi
-if [ -n "${INPUT_PREFIX:-}" ]; then set -- "$@" --prefix "$INPUT_PREFIX"; fi
-if [ "${INPUT_UPPERCASE:-false}" = true ]; then set -- "$@" --uppercase; fi
 if [ "${INPUT_ONLY_LISTED_KEYS:-false}" = true ]; then set -- "$@" --only-listed-keys; fi
 
 # Each line is one SPEC (commas belong to the SPEC), each allowed name one option.
@@ -115,6 +122,13 @@ done
 for line in ${INPUT_ALLOW_NAMES:-}; do
     case "$line" in *[![:space:]]*) set -- "$@" --allow-name "$line" ;; esac
 done
+# The paths to scan, one per line, after -- (a path may start with -).
+if [ -n "$scan" ]; then
+    set -- "$@" --
+    for line in ${INPUT_SCAN:-}; do
+        case "$line" in *[![:space:]]*) set -- "$@" "$line" ;; esac
+    done
+fi
 IFS=$old_ifs
 set +f
 exec "$binary" "$@"

@@ -237,6 +237,38 @@ def main():
     text = (build_dir / job["artifacts"]["reports"]["dotenv"]).read_text()
     if text != "NPM_TOKEN=npm-123\nREGISTRY=https://r.example\n":
         fail(f"dotenv-report: GitLab would read:\n{text}")
+    # scan-artifacts: in a directory holding the fetch-secrets artifact and the artifacts of the
+    # jobs it needs, clean ones pass and a leaked value (here gzipped) fails the job.
+    scan_inputs = {"image": given["image"], "needs": ["fetch-secrets", "build"]}
+    scan = render(ROOT / "templates/scan-artifacts.yml", scan_inputs)["scan-artifacts"]
+    if scan["needs"] != ["fetch-secrets", "build"] or scan["variables"] != {"GIT_STRATEGY": "none"}:
+        fail(f"scan-artifacts: unexpected job: {scan}")
+    fetched, _ = run_job(render(ROOT / "templates/fetch-secrets.yml", given)["fetch-secrets"], binary, url, {})
+    secrets_file = fetched / ".ci-secrets"
+    # The scan job's directory: what GitLab downloads there (the artifacts), no sources.
+    def scan_job(files, expect_code):
+        directory = pathlib.Path(tempfile.mkdtemp(prefix="awssecrets-scan-"))
+        (directory / ".ci-secrets").write_bytes(secrets_file.read_bytes())
+        for name, data in files.items():
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
+            (directory / name).write_bytes(data)
+        environment = {"PATH": os.environ["PATH"], "HOME": str(directory), "CI": "true",
+                       "AWS_EC2_METADATA_DISABLED": "true", **PROJECT_VARIABLES}
+        bin_dir = directory / ".bin"
+        bin_dir.mkdir()
+        (bin_dir / "awssecrets").symlink_to(binary)
+        environment["PATH"] = f"{bin_dir}:{environment['PATH']}"
+        script = "set -e\n" + "\n".join(scan["script"])
+        result = subprocess.run(["sh", "-c", script], cwd=directory, env=environment, capture_output=True, text=True)
+        if result.returncode != expect_code:
+            fail(f"scan-artifacts exited {result.returncode}, not {expect_code}:\n{result.stdout}{result.stderr}")
+        return result
+    import gzip
+    scan_job({"dist/app.js": b"console.log('ok')\n"}, 0)
+    # (Values shorter than 8 characters, such as npm-123 here, are not looked for.)
+    result = scan_job({"dist/app.js": b"ok\n", "logs/build.log.gz": gzip.compress(b"from https://r.example\n")}, 9)
+    if result.stdout != "./logs/build.log.gz!build.log:1:6: REGISTRY (value)\n" or "r.example" in result.stderr:
+        fail(f"scan-artifacts: unexpected findings:\n{result.stdout}{result.stderr}")
     print("GitLab components: specs and rendered jobs validate; their scripts work against the emulator")
 
 

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use automaton::{Automaton, START};
 
-pub use find::{Finder, Found, Search};
+pub use find::{Finder, Found};
 pub use forms::{Form, Patterns, mask_patterns, variable_patterns};
 
 /// What every masked value is replaced with.

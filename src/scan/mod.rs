@@ -5,7 +5,7 @@
 //! thing read whole, up to [`NESTED_ZIP_LIMIT`]).
 
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read, Seek};
+use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use crate::error::{shown, shown_path};
@@ -18,7 +18,7 @@ pub const NESTED_ZIP_LIMIT: u64 = 256 * 1024 * 1024;
 /// How deep archives inside archives are opened.
 const NESTING_LIMIT: usize = 8;
 
-/// The chunks files are read in.
+/// The buffer files are read through.
 const CHUNK: usize = 256 * 1024;
 
 /// One occurrence of a value, by where it is.
@@ -48,7 +48,6 @@ pub fn scan(paths: &[PathBuf], excluded: &[PathBuf], finder: &Finder) -> Report 
     let mut scanner = Scanner {
         finder,
         report: Report::default(),
-        buffer: vec![0; CHUNK],
     };
     let excluded: Vec<PathBuf> = excluded.iter().map(|path| normal(path)).collect();
     for root in paths {
@@ -108,7 +107,6 @@ fn normal(path: &Path) -> PathBuf {
 struct Scanner<'a> {
     finder: &'a Finder,
     report: Report,
-    buffer: Vec<u8>,
 }
 
 /// What a stream holds, by its first bytes.
@@ -265,27 +263,20 @@ impl Scanner<'_> {
 
     /// Searches a stream's bytes as they are.
     fn search(&mut self, reader: &mut dyn Read, place: &str) {
-        let mut search = self.finder.search();
         let findings = &mut self.report.findings;
-        loop {
-            let read = match reader.read(&mut self.buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => {
-                    self.report.unreadable.push(format!("{place}: {error}"));
-                    return;
-                }
-            };
-            self.report.bytes += read as u64;
-            search.feed(&self.buffer[..read], &mut |found| {
-                findings.push(Finding {
-                    place: place.to_owned(),
-                    found,
-                });
+        let searched = self.finder.search(reader, &mut |found| {
+            findings.push(Finding {
+                place: place.to_owned(),
+                found,
             });
+        });
+        match searched {
+            Ok(bytes) => {
+                self.report.bytes += bytes;
+                self.report.files += 1;
+            }
+            Err(error) => self.report.unreadable.push(format!("{place}: {error}")),
         }
-        self.report.files += 1;
     }
 }
 

@@ -638,3 +638,32 @@ fn the_action_takes_parameter_store_specs() {
     );
     assert_eq!(read(&env.path("github_env")), "APP_TOKEN=param-token-1\n");
 }
+
+#[test]
+fn the_scan_input_fails_the_step_on_a_leaked_value_and_exports_nothing() {
+    let env = TestEnv::new();
+    env.secret("ci/npm", r#"{"NPM_TOKEN":"npm-token-leaked-123"}"#);
+    fs::create_dir_all(env.path("dist/assets")).unwrap();
+    fs::write(env.path("dist/index.html"), "<p>clean</p>\n").unwrap();
+    let binary = binary().display().to_string();
+    let inputs = [
+        ("secret-ids", "ci/npm"),
+        ("region", REGION),
+        ("scan", "dist\n-odd name\n"),
+        ("binary", binary.as_str()),
+    ];
+    fs::create_dir_all(env.path("-odd name")).unwrap();
+    run_action(&env, &inputs);
+    fs::write(
+        env.path("dist/assets/app.js"),
+        "const t = \"npm-token-leaked-123\";\n",
+    )
+    .unwrap();
+    let outcome = run_action(&env, &inputs);
+    outcome.expect_found("found 1 occurrence of secret values in 1 file");
+    assert_eq!(
+        outcome.stdout,
+        "dist/assets/app.js:1:12: NPM_TOKEN (value)\n"
+    );
+    assert!(!env.path("github_env").exists(), "a scan exports nothing");
+}

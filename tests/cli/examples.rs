@@ -249,6 +249,43 @@ fn words_problem(args: &[String]) -> Option<String> {
     None
 }
 
+#[test]
+fn the_scan_figures_the_docs_quote_are_the_benchmarks_latest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bench = std::fs::read_to_string(root.join("bench/scan.md")).unwrap();
+    let rate = regex::Regex::new(r"\*\*(\d+) MB/s\*\*")
+        .unwrap()
+        .captures(&bench)
+        .expect("bench/scan.md gives a rate")[1]
+        .to_owned();
+    let peak = regex::Regex::new(r"peak memory, the whole tree[^|]*\| ([0-9.]+) MiB")
+        .unwrap()
+        .captures(&bench)
+        .expect("bench/scan.md gives a peak")[1]
+        .to_owned();
+    let rates = regex::Regex::new(r"(\d+) MB/s").unwrap();
+    for page in [
+        "README.md",
+        "docs/render-and-scan.md",
+        "docs/performance.md",
+    ] {
+        let text = std::fs::read_to_string(root.join(page)).unwrap();
+        assert!(
+            text.contains(&format!("{rate} MB/s")),
+            "{page} does not quote {rate} MB/s"
+        );
+        assert!(
+            text.contains(&format!("{peak} MiB")),
+            "{page} does not quote {peak} MiB"
+        );
+        if page != "docs/performance.md" {
+            for quoted in rates.captures_iter(&text) {
+                assert_eq!(quoted[1], rate, "{page} quotes {} MB/s", &quoted[1]);
+            }
+        }
+    }
+}
+
 /// README.md and every page of docs/.
 fn markdown_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
