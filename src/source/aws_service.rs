@@ -83,6 +83,20 @@ pub async fn keys_in_regions<S: AwsService>(reach: &Reach<'_>, targets: Vec<S::T
 
 /// The ARN of the customer managed key a service names (`None`: an AWS managed key, which
 /// needs no permission), or why it cannot be one (an alias: only KMS resolves it).
+/// Why the KMS key of `subject` (`secret ci/db`, `parameters /ci/app/`) is not known, for
+/// `policy`'s stderr: the call that failed and AWS's explanation, on one line.
+pub fn key_lookup_failed(subject: &str, failure: crate::error::Failure) -> String {
+    format!(
+        "the KMS key of {subject} could not be looked up ({}{}); if it is customer managed, \
+         pass it with --kms-key",
+        failure.action.unwrap_or("a call"),
+        failure
+            .message
+            .map(|message| format!(": {}", message.replace(['\n', '\r'], " ")))
+            .unwrap_or_default()
+    )
+}
+
 fn key_arn(key: &str, region: &str, account: Option<&str>) -> Result<Option<String>, String> {
     let name = key.rsplit_once(':').map_or(key, |(_, name)| name);
     if name.starts_with("alias/aws/") {

@@ -126,7 +126,9 @@ fn hex_escape(out: &mut String, prefix: &str, c: char, digits: usize) {
     out.push_str(&format!("{:0digits$X}", c as u32));
 }
 
-fn json(value: &str, out: &mut String) {
+/// `value` between double quotes, `"`, `\\` and the whitespace controls as backslash escapes
+/// (as JSON, YAML and TOML all write them), every other character as `other` writes it.
+fn double_quoted(value: &str, out: &mut String, other: fn(char, &mut String)) {
     out.push('"');
     for c in value.chars() {
         match c {
@@ -135,34 +137,35 @@ fn json(value: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => hex_escape(out, "\\u", c, 4),
-            c => out.push(c),
+            c => other(c, out),
         }
     }
     out.push('"');
 }
 
+/// A JSON string: the other controls as `\uXXXX`.
+fn json(value: &str, out: &mut String) {
+    double_quoted(value, out, |c, out| {
+        if (c as u32) < 0x20 {
+            hex_escape(out, "\\u", c, 4)
+        } else {
+            out.push(c)
+        }
+    });
+}
+
 /// A double-quoted YAML scalar: every character a YAML reader would fold, normalise or refuse
 /// (line breaks, controls, NEL, the line and paragraph separators, the BOM) escaped.
 fn yaml(value: &str, out: &mut String) {
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) => {
-                hex_escape(out, "\\x", c, 2)
-            }
-            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
-                hex_escape(out, "\\u", c, 4)
-            }
-            c => out.push(c),
+    double_quoted(value, out, |c, out| match c {
+        c if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) => {
+            hex_escape(out, "\\x", c, 2)
         }
-    }
-    out.push('"');
+        '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
+            hex_escape(out, "\\u", c, 4)
+        }
+        c => out.push(c),
+    });
 }
 
 /// XML 1.0 character data: the five markup characters as entities; tab, line feed and

@@ -55,6 +55,32 @@ fn help_shows_examples_and_exit_codes() {
     }
 }
 
+#[test]
+fn every_command_has_examples_and_says_only_what_applies_to_it() {
+    let env = TestEnv::new();
+    let cli = Cli::command();
+    for command in cli
+        .get_subcommands()
+        .filter(|command| !command.is_hide_set())
+    {
+        let name = command.get_name();
+        let help = env.run([name, "--help"]);
+        assert!(
+            help.stdout.contains("\nExamples:\n"),
+            "awssecrets {name} --help has no examples"
+        );
+    }
+    // whoami reads no secret: the rule of a secret ARN's region is not its own.
+    let flowing = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let whoami = flowing(&env.run(["whoami", "--help"]).stdout);
+    assert!(!whoami.contains("ARN's own region"), "{whoami}");
+    let export = flowing(&env.run(["export", "--help"]).stdout);
+    assert!(
+        export.contains("a full ARN's own region always wins"),
+        "{export}"
+    );
+}
+
 /// A command line typed up to TAB, and words the shell must offer (or complete to) there.
 const COMPLETIONS: &[(&str, &[&str])] = &[
     ("awssecrets wh", &["whoami"]),

@@ -7,7 +7,7 @@ use super::service::{client, codes};
 use super::spec::Target;
 use crate::aws::{Session, classify};
 use crate::error::FailureKind;
-use crate::source::aws_service::Request;
+use crate::source::aws_service::{Request, key_lookup_failed};
 
 /// Each request's key ids (the AWS managed key gives none), or why they are not known.
 pub async fn key_ids(
@@ -74,17 +74,8 @@ pub async fn key_ids(
             other => other,
         };
         found.push(keys.map_err(|failure| {
-            format!(
-                "the KMS key of secret {}{} could not be looked up ({}{}); if it is customer \
-                 managed, pass it with --kms-key",
-                target.id,
-                if target.prefix { "*" } else { "" },
-                failure.action.unwrap_or("a call"),
-                failure
-                    .message
-                    .map(|message| format!(": {}", message.replace(['\n', '\r'], " ")))
-                    .unwrap_or_default()
-            )
+            let star = if target.prefix { "*" } else { "" };
+            key_lookup_failed(&format!("secret {}{star}", target.id), failure)
         }));
     }
     found

@@ -6,7 +6,7 @@ use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
 use super::service::{client, codes};
 use super::spec::Target;
 use crate::aws::{Session, classify};
-use crate::source::aws_service::Request;
+use crate::source::aws_service::{Request, key_lookup_failed};
 
 /// Each request's key ids (String parameters and the AWS managed key give none), or why they
 /// are not known.
@@ -66,17 +66,8 @@ pub async fn key_ids(
             }
         };
         found.push(result.map_err(|failure| {
-            format!(
-                "the KMS key of parameter{} {} could not be looked up ({}{}); if it is customer \
-                 managed, pass it with --kms-key",
-                if target.is_path() { "s" } else { "" },
-                target.name,
-                failure.action.unwrap_or("a call"),
-                failure
-                    .message
-                    .map(|message| format!(": {}", message.replace(['\n', '\r'], " ")))
-                    .unwrap_or_default()
-            )
+            let plural = if target.is_path() { "s" } else { "" };
+            key_lookup_failed(&format!("parameter{plural} {}", target.name), failure)
         }));
     }
     found

@@ -11,30 +11,13 @@ showed is printed on stdout.
 """
 import os
 import pty
-import select
 import signal
 import sys
 import time
 
+from terminal import read_for
+
 KEYS = {"INT": b"\x03", "QUIT": b"\x1c"}
-
-
-def read_for(fd, seconds, until=None):
-    data = b""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-            if until is not None and until in data:
-                break
-    return data
 
 
 def main():

@@ -10,27 +10,9 @@ completion, under a new prompt) and 0.3 s more.
 """
 import os
 import pty
-import select
 import sys
-import time
 
-
-def read_for(fd, seconds, until=None):
-    data = b""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-            if until is not None and until in data:
-                break
-    return data
+from terminal import read_for
 
 
 def main():
