@@ -20,10 +20,6 @@ use crate::error::Error;
 use crate::model::Entry;
 use crate::naming::Shape;
 
-// Declared here, not by the macro, so that rustfmt (which does not expand macros) formats them.
-pub mod secretsmanager;
-pub mod ssm;
-
 registry::sources! {
     /// AWS Secrets Manager: `ID`, `ID*`, names and ARNs.
     SecretsManager => secretsmanager::SecretsManager,

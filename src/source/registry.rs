@@ -31,11 +31,14 @@ pub fn needs_of<S: Source>(targets: &[S::Target], grant: &Grant<'_>) -> Result<N
     S::needs(targets, grant)
 }
 
-/// Declares the sources, one line each (`Kind => module::Type,`, the module declared beside
-/// it): [`Kind`], [`Target`], and every dispatch over them (parsing a selector, fetching all
-/// SPECs, the needs of a policy). A new source is its folder, its `mod` and one line.
+/// Declares the sources, one line each (`Kind => module::Type,`): their modules, [`Kind`],
+/// [`Target`], and every dispatch over them (parsing a selector, fetching all SPECs, the
+/// needs of a policy). A new source is its folder and one line. (rustfmt does not expand
+/// macros, so `scripts/test` formats the modules declared here by their paths.)
 macro_rules! sources {
     ($($(#[$doc:meta])* $kind:ident => $module:ident :: $source:ident,)+) => {
+        $(pub mod $module;)+
+
         /// The sources, for what is said of each (help, tests, policies).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Kind {
