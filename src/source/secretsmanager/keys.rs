@@ -1,11 +1,12 @@
 //! Which KMS keys secrets are encrypted with, for `awssecrets policy`: DescribeSecret for an
-//! id, ListSecrets for a prefix (names and key ids only, never a value).
+//! id, ListSecrets for a prefix (names and key ids only, never a value), paged as every listing
+//! is ([`every_page`]: through the run's budget, a looping NextToken refused).
 
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 
 use super::service::{client, codes};
 use super::spec::Target;
-use crate::aws::{Session, classify};
+use crate::aws::{OnThrottling, Session, classify, every_page};
 use crate::error::FailureKind;
 use crate::source::aws_service::{Request, key_lookup_failed};
 
@@ -18,41 +19,41 @@ pub async fn key_ids(
     for Request { target, region } in requests {
         let client = client(session, &region);
         let keys = if target.prefix {
+            let prefix = target.name_prefix();
             let mut keys = Vec::new();
-            let mut token = None;
-            loop {
-                let page = client
-                    .list_secrets()
-                    .filters(
-                        Filter::builder()
-                            .key(FilterNameStringType::Name)
-                            .values(target.name_prefix())
-                            .build(),
-                    )
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| classify(&error, codes).during("secretsmanager:ListSecrets"));
-                match page {
-                    Ok(page) => {
-                        keys.extend(
-                            page.secret_list()
-                                .iter()
-                                .filter(|secret| {
-                                    secret
-                                        .name()
-                                        .is_some_and(|name| name.starts_with(&target.name_prefix()))
-                                })
-                                .filter_map(|secret| secret.kms_key_id().map(str::to_owned)),
-                        );
-                        token = page.next_token().map(str::to_owned);
-                        if token.is_none() {
-                            break Ok(keys);
-                        }
+            every_page(
+                &session.budget(),
+                OnThrottling::BackOff,
+                |token| {
+                    let request = client
+                        .list_secrets()
+                        .filters(
+                            Filter::builder()
+                                .key(FilterNameStringType::Name)
+                                .values(&prefix)
+                                .build(),
+                        )
+                        .set_next_token(token);
+                    async move {
+                        request.send().await.map_err(|error| {
+                            classify(&error, codes).during("secretsmanager:ListSecrets")
+                        })
                     }
-                    Err(failure) => break Err(failure),
-                }
-            }
+                },
+                |page, _| {
+                    keys.extend(
+                        page.secret_list()
+                            .iter()
+                            .filter(|secret| {
+                                secret.name().is_some_and(|name| name.starts_with(&prefix))
+                            })
+                            .filter_map(|secret| secret.kms_key_id().map(str::to_owned)),
+                    );
+                    page.next_token().map(str::to_owned)
+                },
+            )
+            .await
+            .map(|()| keys)
         } else {
             client
                 .describe_secret()

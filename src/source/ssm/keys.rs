@@ -1,11 +1,12 @@
 //! Which KMS keys SecureString parameters are encrypted with, for `awssecrets policy`:
-//! DescribeParameters by name or path (names and key ids only, never a value).
+//! DescribeParameters by name or path (names and key ids only, never a value), paged as every
+//! listing is ([`every_page`]).
 
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
 
 use super::service::{client, codes};
 use super::spec::Target;
-use crate::aws::{Session, classify};
+use crate::aws::{OnThrottling, Session, classify, every_page};
 use crate::source::aws_service::{Request, key_lookup_failed};
 
 /// Each request's key ids (String parameters and the AWS managed key give none), or why they
@@ -38,33 +39,35 @@ pub async fn key_ids(
             continue;
         };
         let mut keys = Vec::new();
-        let mut token = None;
-        let result = loop {
-            let page = client
-                .describe_parameters()
-                .parameter_filters(filter.clone())
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|error| classify(&error, codes).during("ssm:DescribeParameters"));
-            match page {
-                Ok(page) => {
-                    keys.extend(
-                        page.parameters()
-                            .iter()
-                            .filter(|parameter| {
-                                parameter.r#type() == Some(&ParameterType::SecureString)
-                            })
-                            .filter_map(|parameter| parameter.key_id().map(str::to_owned)),
-                    );
-                    token = page.next_token().map(str::to_owned);
-                    if token.is_none() {
-                        break Ok(keys);
-                    }
+        let result = every_page(
+            &session.budget(),
+            OnThrottling::BackOff,
+            |token| {
+                let request = client
+                    .describe_parameters()
+                    .parameter_filters(filter.clone())
+                    .set_next_token(token);
+                async move {
+                    request
+                        .send()
+                        .await
+                        .map_err(|error| classify(&error, codes).during("ssm:DescribeParameters"))
                 }
-                Err(failure) => break Err(failure),
-            }
-        };
+            },
+            |page, _| {
+                keys.extend(
+                    page.parameters()
+                        .iter()
+                        .filter(|parameter| {
+                            parameter.r#type() == Some(&ParameterType::SecureString)
+                        })
+                        .filter_map(|parameter| parameter.key_id().map(str::to_owned)),
+                );
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await
+        .map(|()| keys);
         found.push(result.map_err(|failure| {
             let plural = if target.is_path() { "s" } else { "" };
             key_lookup_failed(&format!("parameter{plural} {}", target.name), failure)
