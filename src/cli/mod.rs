@@ -1,7 +1,10 @@
-//! The command line: clap's types and every help text ([`args`]), and [`parse`], which turns
-//! them into the plain request of a command ([`resolve`]). Only `main` sees it.
+//! The command line: clap's types and the help of each option ([`args`]), the examples and exit
+//! codes each `--help` ends with ([`examples`]), completions and man pages made from them
+//! ([`generated`]), and [`parse`], which turns them into the plain request of a command
+//! ([`resolve`]). Only `main` sees it.
 
 mod args;
+mod examples;
 mod generated;
 mod resolve;
 
