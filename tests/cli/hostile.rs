@@ -316,7 +316,7 @@ fn the_docs_list_every_reserved_name() {
             std::fs::write(&path, updated).unwrap();
         } else {
             panic!(
-                "docs/security.md's reserved names differ from src/naming/reserved.rs; \
+                "docs/security.md's reserved names differ from src/naming/reserved/table.rs; \
                  AWSSECRETS_BLESS=1 rewrites them:\n{expected}"
             );
         }
