@@ -69,11 +69,23 @@ impl Finder {
         }
     }
 
-    /// Searches `reader` to its end, telling `found` each occurrence in stream order (one
-    /// overlapping the last one told is the same finding); returns the bytes read.
-    pub fn search(&self, reader: &mut dyn Read, found: &mut dyn FnMut(Found)) -> io::Result<u64> {
+    /// A buffer for [`Finder::search`], wiped when dropped: one serves every stream searched
+    /// in turn (a scan of many small files does not make and wipe one each).
+    pub fn buffer(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(vec![0u8; CHUNK + self.longest])
+    }
+
+    /// Searches `reader` to its end through `buffer` (from [`Finder::buffer`]), telling `found`
+    /// each occurrence in stream order (one overlapping the last one told is the same
+    /// finding); returns the bytes read.
+    pub fn search(
+        &self,
+        reader: &mut dyn Read,
+        buffer: &mut [u8],
+        found: &mut dyn FnMut(Found),
+    ) -> io::Result<u64> {
         let keep = self.longest.saturating_sub(1);
-        let mut buffer = Zeroizing::new(vec![0u8; CHUNK + keep]);
+        assert!(buffer.len() > keep, "a buffer from Finder::buffer");
         let mut lines = Lines::new();
         let mut carried = 0;
         let mut base = 0u64;
@@ -250,7 +262,7 @@ mod tests {
         // An empty read is the end of a stream: empty pieces are not handed out.
         let mut reader = Pieces(chunks.iter().copied().filter(|c| !c.is_empty()).collect());
         let total = finder
-            .search(&mut reader, &mut |one: Found| {
+            .search(&mut reader, &mut finder.buffer(), &mut |one: Found| {
                 let (value, form) = patterns.origin(one.pattern);
                 found.push((one.line, one.column, values[value].to_owned(), form));
             })

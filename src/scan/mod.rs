@@ -5,7 +5,7 @@
 //! thing read whole, up to [`NESTED_ZIP_LIMIT`]).
 
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read, Seek};
+use std::io::{Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use crate::error::{shown, shown_path};
@@ -17,9 +17,6 @@ pub const NESTED_ZIP_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// How deep archives inside archives are opened.
 const NESTING_LIMIT: usize = 8;
-
-/// The buffer files are read through.
-const CHUNK: usize = 256 * 1024;
 
 /// One occurrence of a value, by where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +45,7 @@ pub fn scan(paths: &[PathBuf], excluded: &[PathBuf], finder: &Finder) -> Report 
     let mut scanner = Scanner {
         finder,
         report: Report::default(),
+        buffer: finder.buffer(),
     };
     let excluded: Vec<PathBuf> = excluded.iter().map(|path| normal(path)).collect();
     for root in paths {
@@ -107,6 +105,8 @@ fn normal(path: &Path) -> PathBuf {
 struct Scanner<'a> {
     finder: &'a Finder,
     report: Report,
+    /// The one buffer every stream is searched through.
+    buffer: zeroize::Zeroizing<Vec<u8>>,
 }
 
 /// What a stream holds, by its first bytes.
@@ -139,17 +139,19 @@ impl Scanner<'_> {
         let opened = File::open(path).and_then(|mut file| {
             let mut head = Vec::with_capacity(HEAD);
             (&mut file).take(HEAD as u64).read_to_end(&mut head)?;
-            file.rewind()?;
             Ok((file, head))
         });
-        let (file, head) = match opened {
+        let (mut file, head) = match opened {
             Ok(opened) => opened,
             Err(error) => return self.unreadable(&place, &error),
         };
-        if content_of(&head) == Content::Zip {
-            self.zip(file, &place, 0);
-        } else {
-            self.stream(&mut BufReader::with_capacity(CHUNK, file), &place, 0);
+        if content_of(&head) != Content::Zip {
+            // The head already read goes first: the file is read once.
+            return self.stream(&mut Cursor::new(head).chain(file), &place, 0);
+        }
+        match file.rewind() {
+            Ok(()) => self.zip(file, &place, 0),
+            Err(error) => self.unreadable(&place, &error),
         }
     }
 
@@ -264,7 +266,7 @@ impl Scanner<'_> {
     /// Searches a stream's bytes as they are.
     fn search(&mut self, reader: &mut dyn Read, place: &str) {
         let findings = &mut self.report.findings;
-        let searched = self.finder.search(reader, &mut |found| {
+        let searched = self.finder.search(reader, &mut self.buffer, &mut |found| {
             findings.push(Finding {
                 place: place.to_owned(),
                 found,
