@@ -5,7 +5,11 @@ it; sh; a fresh build directory), fetches from the emulator and leaves the artif
 expect. Every run has project variables named like the components' old job variables and the
 binary's own settings: none may change what a job does.
 
-usage: check_ci_templates.py EMULATOR_URL AWSSECRETS_BINARY
+Given gitlab-ci-local too, runs the three components in pipelines it interprets: the same
+hostile variables, later jobs reading the artifact and the dotenv report, a leak failing the
+pipeline.
+
+usage: check_ci_templates.py EMULATOR_URL AWSSECRETS_BINARY [GITLAB_CI_LOCAL]
 """
 import json
 import os
@@ -15,6 +19,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import textwrap
 
 import boto3
 import yaml
@@ -147,6 +152,7 @@ def load_with_sh(path, names):
 
 def main():
     url, binary = sys.argv[1], os.path.abspath(sys.argv[2])
+    gitlab_ci_local = sys.argv[3] if len(sys.argv) > 3 else None
     secrets = boto3.client(
         "secretsmanager", endpoint_url=url, region_name="eu-west-1", aws_access_key_id="demo", aws_secret_access_key="demo"
     )
@@ -270,6 +276,153 @@ def main():
     if result.stdout != "./logs/build.log.gz!build.log:1:6: REGISTRY (value)\n" or "r.example" in result.stderr:
         fail(f"scan-artifacts: unexpected findings:\n{result.stdout}{result.stderr}")
     print("GitLab components: specs and rendered jobs validate; their scripts work against the emulator")
+    if gitlab_ci_local:
+        under_gitlab_ci_local(url, binary, gitlab_ci_local, secrets)
 
+
+def under_gitlab_ci_local(url, binary, program, secrets):
+    """The three components included with `inputs:` by gitlab-ci-local (a GitLab CI interpreter:
+    interpolation, needs, artifacts, dotenv reports), with every hostile project variable set:
+    later jobs get exact values, and a leaked value fails the pipeline at scan-artifacts. Then
+    the jobs docs/render-and-scan.md shows for scanning in the job that makes the artifacts."""
+    app = {"APP_TOKEN": "it's \"quoted\" $HOME `id` \\ and more", "APP_LINES": "line 1\nline 2"}
+    # gitlab-ci-local reads dotenv reports with npm dotenv, not GitLab's parser: these values read
+    # the same in both, and a report in sh quoting (what AWSSECRETS_FORMAT=sh did) reads otherwise.
+    report = {"REPORT_TOKEN": "it's-a-report-token", "REPORT_URL": "https://r.example/a?b=c&d=e"}
+    secrets.create_secret(Name="glcl/app", SecretString=json.dumps(app))
+    secrets.create_secret(Name="glcl/report", SecretString=json.dumps(report))
+    results = pathlib.Path(tempfile.mkdtemp(prefix="awssecrets-glcl-results-"))
+    bin_dir = results / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "awssecrets").symlink_to(binary)
+    clean_build = "mkdir -p dist\nprintf 'console.log(1)\\n' > dist/app.js\n"
+    # What a build that leaks does: a fetched value into the files it ships.
+    leaky_build = "mkdir -p dist\nset -a; . ./.ci-secrets; set +a\nprintf 'ok\\n%s\\n' \"$APP_TOKEN\" > dist/app.js\n"
+    component_build = {"stage": "build", "script": ["./build.sh"], "artifacts": {"paths": ["dist/"]}}
+
+    def pipeline(build_job, build_sh, isolated=True):
+        """Runs a pipeline of the three components, `build_job` running `build_sh` as ./build.sh,
+        and jobs recording what later jobs get; returns gitlab-ci-local's result, its output, and
+        whether the build's artifacts hold dist/."""
+        project = pathlib.Path(tempfile.mkdtemp(prefix="awssecrets-glcl-"))
+        (project / "templates").mkdir()
+        for template in ("fetch-secrets.yml", "dotenv-report.yml", "scan-artifacts.yml"):
+            (project / "templates" / template).write_text((ROOT / "templates" / template).read_text())
+        (project / "build.sh").write_text("#!/bin/sh\nset -e\n" + build_sh)
+        (project / "build.sh").chmod(0o755)
+        image = "registry.example.com/tools/awssecrets:1.0.0"
+        document = {
+            "stages": [".pre", "build", "test", "deploy"],
+            "include": [
+                {"local": "templates/fetch-secrets.yml", "inputs": {"image": image, "secrets": "glcl/app", "region": "eu-west-1"}},
+                {"local": "templates/dotenv-report.yml", "inputs": {"image": image, "secrets": "glcl/report", "region": "eu-west-1"}},
+                {"local": "templates/scan-artifacts.yml", "inputs": {"image": image, "needs": ["fetch-secrets", "build"]}},
+            ],
+            "build": build_job,
+            "load-artifact": {
+                "stage": "test",
+                "needs": ["fetch-secrets"],
+                "script": [f"set -a; . ./.ci-secrets; set +a; printf '%s\\0' \"$APP_TOKEN\" \"$APP_LINES\" > {results}/artifact"],
+            },
+            "read-report": {
+                "stage": "test",
+                "needs": ["secrets-dotenv"],
+                "script": [f"printf '%s\\0' \"$REPORT_TOKEN\" \"$REPORT_URL\" > {results}/report"],
+            },
+            # What deploy jobs download of the build's artifacts: one ordered by `needs` (which
+            # must name scan-artifacts: `needs` ignores stages), one by its stage.
+            "ship": {"stage": "deploy", "needs": ["build", "scan-artifacts"], "script": [f"ls dist > {results}/shipped 2>/dev/null || true"]},
+            "ship-by-stage": {"stage": "deploy", "script": [f"ls dist > {results}/shipped-by-stage 2>/dev/null || true"]},
+        }
+        (project / ".gitlab-ci.yml").write_text(yaml.safe_dump(document, sort_keys=False))
+        # gitlab-ci-local reads the project's name and branch from git.
+        for step in (
+            ["init", "-q", "-b", "main"],
+            ["config", "user.name", "ci"],
+            ["config", "user.email", "ci@example.com"],
+            ["add", "-A"],
+            ["commit", "-q", "-m", "pipeline"],
+            ["remote", "add", "origin", "git@gitlab.example.com:group/app.git"],
+        ):
+            subprocess.run(["git", *step], cwd=project, check=True)
+        for stale in ("artifact", "report", "shipped", "shipped-by-stage"):
+            (results / stale).unlink(missing_ok=True)
+        command = [program, "--force-shell-executor", "--no-color"]
+        if isolated:
+            command.append("--shell-isolation")
+        for name, value in PROJECT_VARIABLES.items():
+            command += ["--variable", f"{name}={value}"]
+        environment = {
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "HOME": str(project),
+            "AWS_ACCESS_KEY_ID": "demo",
+            "AWS_SECRET_ACCESS_KEY": "demo",
+            "AWS_ENDPOINT_URL": url,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        }
+        result = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=300)
+        output = result.stdout + result.stderr
+        if app["APP_TOKEN"] in output or report["REPORT_TOKEN"] in output:
+            fail(f"gitlab-ci-local: the pipeline's log shows a value:\n{output}")
+        return result, output, (project / ".gitlab-ci-local/artifacts/build/dist").exists()
+
+    def job_ended(output, job, status):
+        return re.search(rf"^\s*{status}\s+{re.escape(job)}\s*$", output, re.MULTILINE) is not None
+
+    def shipped():
+        """What both deploy jobs found of the build's files (None: they did not run)."""
+        found = {(results / job).read_text() if (results / job).exists() else None for job in ("shipped", "shipped-by-stage")}
+        if len(found) != 1:
+            fail(f"gitlab-ci-local: the deploy jobs got different files: {found}")
+        return found.pop()
+
+    result, output, uploaded = pipeline(component_build, clean_build)
+    if result.returncode != 0:
+        fail(f"gitlab-ci-local: the pipeline failed:\n{output}")
+    loaded = (results / "artifact").read_bytes().split(b"\0")[:-1]
+    if loaded != [app["APP_TOKEN"].encode(), app["APP_LINES"].encode()]:
+        fail(f"gitlab-ci-local: a job loading the fetch-secrets artifact got {loaded}")
+    read = (results / "report").read_bytes().split(b"\0")[:-1]
+    if read != [report["REPORT_TOKEN"].encode(), report["REPORT_URL"].encode()]:
+        fail(f"gitlab-ci-local: a job after dotenv-report got {read}")
+    if shipped() != "app.js\n" or not uploaded:
+        fail(f"gitlab-ci-local: the deploy jobs got {shipped()!r} of the clean build's artifacts")
+
+    result, output, uploaded = pipeline(component_build, leaky_build)
+    if result.returncode == 0 or not job_ended(output, "scan-artifacts", "FAIL") or "FAIL 9" not in output:
+        fail(f"gitlab-ci-local: a leaked value did not fail the pipeline at scan-artifacts (exit 9):\n{output}")
+    if "./dist/app.js:2:1: APP_TOKEN (value)" not in result.stdout:
+        fail(f"gitlab-ci-local: scan-artifacts did not name the place and the variable:\n{output}")
+    for job in ("fetch-secrets", "secrets-dotenv", "build", "load-artifact", "read-report"):
+        if not job_ended(output, job, "PASS"):
+            fail(f"gitlab-ci-local: job {job} did not pass:\n{output}")
+    if shipped() is not None:
+        fail("gitlab-ci-local: a deploy job ran after scan-artifacts failed")
+
+    # docs/render-and-scan.md, "Scanning in CI": its build job, and its after_script.
+    document = (ROOT / "docs/render-and-scan.md").read_text()
+    section = document.split("\n## Scanning in CI\n", 1)[1].split("\n## ", 1)[0]
+    fences = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    in_job = yaml.safe_load(fences[0])["build"]
+    after_script = yaml.safe_load(textwrap.dedent(fences[1]))["after_script"]
+    in_job = {"stage": "build", **in_job}
+    result, output, uploaded = pipeline(in_job, clean_build)
+    if result.returncode != 0 or shipped() != "app.js\n" or not uploaded:
+        fail(f"gitlab-ci-local: the documented build job failed on a clean build:\n{output}")
+    result, output, uploaded = pipeline(in_job, leaky_build)
+    if not job_ended(output, "build", "FAIL") or "dist/app.js:2:1: APP_TOKEN (value)" not in result.stdout or shipped() is not None or uploaded:
+        fail(f"gitlab-ci-local: the documented in-job scan did not fail the job and keep its artifacts:\n{output}")
+    scan_line = in_job["script"][-1]
+    after = {**in_job, "script": in_job["script"][:-1], "after_script": after_script}
+    if not scan_line.startswith("awssecrets scan") or not after_script[0].startswith(scan_line):
+        fail("docs/render-and-scan.md: the after_script example is no longer the build job's scan line")
+    # gitlab-ci-local 4.73 runs after_script in a fresh copy of the project under
+    # --shell-isolation (GitLab's runner keeps the build directory): this one runs in place.
+    result, output, uploaded = pipeline(after, leaky_build, isolated=False)
+    if not job_ended(output, "build", "PASS") or "dist/app.js:2:1: APP_TOKEN (value)" not in result.stdout or shipped() != "" or uploaded:
+        fail(f"gitlab-ci-local: the documented after_script did not remove what leaked:\n{output}\nshipped: {shipped()!r}")
+    print("GitLab components under gitlab-ci-local: later jobs read exact values; a leak fails the pipeline, and the documented in-job scans keep it from being uploaded")
 
 main()

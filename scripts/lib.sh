@@ -62,6 +62,17 @@ ensure_readers() {
     fi
 }
 
+# Installs gitlab-ci-local (pinned in tests/gitlab-ci-local) and rsync, which it copies a job's
+# files with: the GitLab CI interpreter the ship checks run the components under.
+ensure_gitlab_ci_local() {
+    command -v rsync >/dev/null || apt_install rsync
+    if ! cmp -s tests/gitlab-ci-local/package-lock.json tests/gitlab-ci-local/node_modules/.awssecrets-lock 2>/dev/null; then
+        echo "==> installing gitlab-ci-local into tests/gitlab-ci-local" >&2
+        npm ci --prefix tests/gitlab-ci-local --silent --no-audit --no-fund
+        cp tests/gitlab-ci-local/package-lock.json tests/gitlab-ci-local/node_modules/.awssecrets-lock
+    fi
+}
+
 # Installs the programs the tests run for real: Go and PHP (their JSON encoders, for masking),
 # make and git (what a secret's MAKEFLAGS and GIT_SSH_COMMAND would hijack), zsh and fish (the
 # completions) and man (the manual pages).

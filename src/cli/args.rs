@@ -186,7 +186,8 @@ pub struct RedactArgs {
 pub struct EnvFilesArgs {
     /// Read variables from FILE (as `awssecrets export` writes it: sh, dotenv or shell) before
     /// the secrets; repeatable, later files win. Nothing in it is expanded; what sh would read
-    /// differently is refused. With only env files, no AWS call is made
+    /// differently is refused. With only env files, no AWS call is made: $AWSSECRETS_SECRETS is
+    /// not read when an env file is given (only -s SPECs are fetched with it)
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<PathBuf>,
 }

@@ -162,13 +162,19 @@ pub fn resolve(
                 })
                 .collect();
             Ok(app::Command::Render(app::Render {
-                selection: selection(&args.selection, text(SECRETS_ENV).as_deref())?,
+                selection: selection(
+                    &args.selection,
+                    secrets_default(&args.env.env_files, &text).as_deref(),
+                )?,
                 env_files: args.env.env_files,
                 pairs,
             }))
         }
         Some(Command::Scan(args)) => Ok(app::Command::Scan(app::Scan {
-            selection: selection(&args.selection, text(SECRETS_ENV).as_deref())?,
+            selection: selection(
+                &args.selection,
+                secrets_default(&args.env.env_files, &text).as_deref(),
+            )?,
             env_files: args.env.env_files,
             paths: args.paths,
             excluded: args.excluded,
@@ -176,7 +182,10 @@ pub fn resolve(
             min_length: args.length.mask_min_length,
         })),
         Some(Command::Redact(args)) => Ok(app::Command::Redact(app::Redact {
-            selection: selection(&args.selection, text(SECRETS_ENV).as_deref())?,
+            selection: selection(
+                &args.selection,
+                secrets_default(&args.env.env_files, &text).as_deref(),
+            )?,
             env_files: args.env.env_files,
             min_length: args.length.mask_min_length,
         })),
@@ -305,7 +314,10 @@ fn exec(
     environment: &dyn Fn(&str) -> Option<String>,
 ) -> Result<app::Command, Error> {
     Ok(app::Command::Exec(app::Exec {
-        selection: selection(&args.selection, environment(SECRETS_ENV).as_deref())?,
+        selection: selection(
+            &args.selection,
+            secrets_default(&args.env.env_files, environment).as_deref(),
+        )?,
         env_files: args.env.env_files,
         options: exec::Options {
             mask: args.mask || (!args.no_mask && in_ci(environment("CI").as_deref())),
@@ -337,6 +349,19 @@ fn in_ci(ci: Option<&str>) -> bool {
 }
 
 /// Parses every SPEC (from `--secret`, else `secrets_env`), reporting all bad ones at once.
+/// `$AWSSECRETS_SECRETS`, the SPECs of a command whose command line names no values: with an
+/// `--env-file`, the values are the file's alone (a project-wide variable adds no AWS call).
+fn secrets_default(
+    env_files: &[PathBuf],
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
+    if env_files.is_empty() {
+        environment(SECRETS_ENV)
+    } else {
+        None
+    }
+}
+
 fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selection, Error> {
     let mut problems = Vec::new();
     let specs = match specs(&args.secrets, secrets_env, args.version_stage.as_ref()) {
@@ -483,6 +508,34 @@ mod tests {
         assert_eq!(export.selection.specs[1].shape.alias.as_deref(), Some("DB"));
         let export = export_request(&["-s", "c"], &[(SECRETS_ENV, "a,b")]);
         assert_eq!(export.selection.specs.len(), 1);
+    }
+
+    #[test]
+    fn an_env_file_on_the_command_line_leaves_the_secrets_variable_unread() {
+        let variables = [(SECRETS_ENV, "a\nb\n")];
+        for (command, args) in [
+            ("exec", &["--env-file", "f", "--", "true"][..]),
+            ("scan", &["--env-file", "f", "dist"][..]),
+            ("redact", &["--env-file", "f"][..]),
+            ("render", &["--env-file", "f", "-i", "t", "-o", "o"][..]),
+        ] {
+            let mut with_file = vec![command];
+            with_file.extend_from_slice(args);
+            let without_file: Vec<&str> = with_file
+                .iter()
+                .copied()
+                .filter(|arg| !["--env-file", "f"].contains(arg))
+                .collect();
+            let specs = |args: &[&str]| match request(args, &variables).unwrap() {
+                app::Command::Exec(exec) => exec.selection.specs.len(),
+                app::Command::Scan(scan) => scan.selection.specs.len(),
+                app::Command::Redact(redact) => redact.selection.specs.len(),
+                app::Command::Render(render) => render.selection.specs.len(),
+                _ => unreachable!("{command} is not a command with --env-file"),
+            };
+            assert_eq!(specs(&with_file), 0, "{command} with --env-file");
+            assert_eq!(specs(&without_file), 2, "{command} without --env-file");
+        }
     }
 
     #[test]

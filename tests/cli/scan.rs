@@ -234,15 +234,22 @@ fn a_clean_tree_is_exit_0_and_nothing_on_stdout() {
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
     std::fs::write(env.path("tree/sub/random.bin"), bytes).unwrap();
-    let outcome = env.run([
-        "scan",
-        "--env-file",
-        "values.env",
-        "tree",
-        "values.env",
-        "--exclude",
-        "values.env",
-    ]);
+    // A project-wide AWSSECRETS_SECRETS (naming no secret there is) is not read with --env-file.
+    let outcome = env
+        .awssecrets([
+            "scan",
+            "--env-file",
+            "values.env",
+            "tree",
+            "values.env",
+            "--exclude",
+            "values.env",
+        ])
+        .env(
+            "AWSSECRETS_SECRETS",
+            "project/wide-secret-that-does-not-exist",
+        )
+        .run();
     assert_eq!(outcome.stdout, "");
 }
 
