@@ -116,6 +116,18 @@ PROJECT_VARIABLES = {
 }
 
 
+def aws_environment(url):
+    """What a job gets to reach the emulator: fixed keys, no instance metadata, no AWS files."""
+    return {
+        "AWS_ACCESS_KEY_ID": "demo",
+        "AWS_SECRET_ACCESS_KEY": "demo",
+        "AWS_ENDPOINT_URL": url,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
+
+
 def run_job(job, binary, url, extra_env, expect_code=0):
     """Runs the job's script with sh in a fresh build directory; returns that directory."""
     build_dir = pathlib.Path(tempfile.mkdtemp(prefix="awssecrets-job-"))
@@ -126,12 +138,7 @@ def run_job(job, binary, url, extra_env, expect_code=0):
         "PATH": f"{bin_dir}:{os.environ['PATH']}",
         "HOME": str(build_dir),
         "CI": "true",
-        "AWS_ACCESS_KEY_ID": "demo",
-        "AWS_SECRET_ACCESS_KEY": "demo",
-        "AWS_ENDPOINT_URL": url,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        **aws_environment(url),
     }
     # GitLab stores every variable as text: a boolean input becomes `true` or `false`.
     environment.update({name: as_gitlab_text(value) for name, value in job.get("variables", {}).items()})
@@ -355,12 +362,7 @@ def under_gitlab_ci_local(url, binary, program, secrets):
         environment = {
             "PATH": f"{bin_dir}:{os.environ['PATH']}",
             "HOME": str(project),
-            "AWS_ACCESS_KEY_ID": "demo",
-            "AWS_SECRET_ACCESS_KEY": "demo",
-            "AWS_ENDPOINT_URL": url,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            **aws_environment(url),
         }
         result = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=300)
         output = result.stdout + result.stderr
