@@ -84,8 +84,9 @@ pub enum Command {
     /// off) gets its format's escape, any other raw. Strict: a placeholder naming no variable,
     /// an unknown escape or a {{ NAME not closed on its line is exit 7 naming the template,
     /// line and column (never a value), and nothing is written. Other text, such as GitHub's
-    /// ${{ x }} or Helm's {{ .Values.x }}, is left as it is (Go's {{ end }} reads as a
-    /// placeholder of a variable named end). Every -i TEMPLATE goes to the -o FILE given in the
+    /// ${{ x }} or Helm's {{ .Values.x }}, is left as it is, but {{ NAME json }} with NAME a
+    /// variable of the run is exit 7 (a | forgotten); Go's {{ end }} reads as a placeholder of a
+    /// variable named end. Every -i TEMPLATE goes to the -o FILE given in the
     /// same position; the files are written 0600, atomically and together (all or none).
     #[command(after_long_help = RENDER_EXAMPLES)]
     Render(RenderArgs),

@@ -2,7 +2,8 @@
 //! rendered with each value escaped for where it lands ([`Escape`]). Strict: a placeholder
 //! naming no variable, an unknown escape or an unclosed `{{ NAME` is an error naming the
 //! template, line and column, never a value. Text that is not a placeholder, such as GitHub's
-//! `${{ x }}` or Helm's `{{ .Values.x }}`, is left as it is.
+//! `${{ x }}` or Helm's `{{ .Values.x }}`, is left as it is, unless it starts with the name of a
+//! variable the run has (`{{ NAME json }}`, a `|` forgotten).
 
 mod escape;
 
@@ -51,12 +52,24 @@ enum Piece {
     Placeholder(Placeholder),
 }
 
+/// Text left as it is that starts like a placeholder: `{{ NAME something }}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LookAlike {
+    /// The word after `{{`, a variable name by its shape.
+    name: String,
+    /// The whole `{{ ... }}`, for the message (template text, never a value).
+    text: String,
+    line: usize,
+    column: usize,
+}
+
 /// A parsed template.
 #[derive(Debug)]
 pub struct Template {
     name: String,
     text: String,
     pieces: Vec<Piece>,
+    look_alikes: Vec<LookAlike>,
 }
 
 /// A template rendered: its bytes, and how each value was written into them (for masking).
@@ -73,6 +86,7 @@ impl Template {
     pub fn parse(name: &str, text: String) -> Result<Template, Vec<Problem>> {
         let default = Escape::for_template(name);
         let mut pieces = Vec::new();
+        let mut look_alikes = Vec::new();
         let mut problems = Vec::new();
         let mut text_start = 0;
         let mut search_from = 0;
@@ -91,7 +105,17 @@ impl Template {
                 problem,
             };
             match placeholder(&text[open + 2..]) {
-                Scanned::NotOne => continue,
+                Scanned::NotOne => {
+                    if let Some((name, length)) = look_alike(&text[open + 2..]) {
+                        look_alikes.push(LookAlike {
+                            name: name.to_owned(),
+                            text: text[open..open + 2 + length].to_owned(),
+                            line,
+                            column,
+                        });
+                    }
+                    continue;
+                }
                 Scanned::Unclosed => {
                     problems.push(problem(
                         "a placeholder's {{ is not closed by }} on its line".to_owned(),
@@ -153,6 +177,7 @@ impl Template {
                 name: name.to_owned(),
                 text,
                 pieces,
+                look_alikes,
             })
         } else {
             Err(problems)
@@ -177,7 +202,28 @@ impl Template {
     pub fn render(&self, variables: &[EnvVar]) -> Result<Rendered, Vec<Problem>> {
         let mut bytes = Zeroizing::new(Vec::with_capacity(self.text.len()));
         let mut written: Vec<(usize, Escape, Zeroizing<String>)> = Vec::new();
-        let mut problems = Vec::new();
+        let mut problems: Vec<Problem> = self
+            .look_alikes
+            .iter()
+            .filter(|look_alike| {
+                variables
+                    .iter()
+                    .any(|variable| variable.name == look_alike.name)
+            })
+            .map(|look_alike| Problem {
+                template: self.name.clone(),
+                line: look_alike.line,
+                column: look_alike.column,
+                problem: format!(
+                    "{} is not a placeholder, yet {} is a variable of this run: write {{{{ {} }}}} \
+                     or {{{{ {} | ESCAPE }}}} (an escape follows a |)",
+                    crate::error::quoted(&look_alike.text),
+                    look_alike.name,
+                    look_alike.name,
+                    look_alike.name
+                ),
+            })
+            .collect();
         for piece in &self.pieces {
             let placeholder = match piece {
                 Piece::Text(range) => {
@@ -303,6 +349,26 @@ fn placeholder(rest: &str) -> Scanned<'_> {
     } else {
         ended_or_not_one(&rest[at..])
     }
+}
+
+/// Text after a `{{` that is not a placeholder but starts like one: blanks, a variable name,
+/// a blank, then anything up to `}}` on the same line. Gives the name and the length to after
+/// the `}}`.
+fn look_alike(rest: &str) -> Option<(&str, usize)> {
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let close = line.find("}}")?;
+    let inside = &line[..close];
+    let trimmed = inside.trim_start_matches([' ', '\t']);
+    let end = trimmed
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(trimmed.len());
+    let name = &trimmed[..end];
+    let starts_like_a_name = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
+    let then_a_blank = trimmed[end..].starts_with([' ', '\t']);
+    (starts_like_a_name && then_a_blank).then_some((name, close + 2))
 }
 
 /// After a placeholder's start, the line (or the template) ending is an unclosed placeholder;

@@ -48,6 +48,24 @@ fn other_template_languages_are_left_as_they_are() {
 }
 
 #[test]
+fn a_look_alike_starting_with_a_variable_name_is_a_problem() {
+    // `{{ NPM_TOKEN json }}`: a `|` forgotten; the name is a variable of the run.
+    let problems = render("t.txt", "a\n x={{ NPM_TOKEN json }} {{ if .A }}\n").unwrap_err();
+    assert_eq!(
+        problems,
+        vec![
+            "t.txt:2:4: \"{{ NPM_TOKEN json }}\" is not a placeholder, yet NPM_TOKEN is a variable \
+             of this run: write {{ NPM_TOKEN }} or {{ NPM_TOKEN | ESCAPE }} (an escape follows a |)"
+        ]
+    );
+    // The same words naming no variable of the run are another language's, left as they are.
+    assert_eq!(
+        render("t.txt", "{{ if .A }}{{ OTHER json }}{{ range $x := .L }}").unwrap(),
+        "{{ if .A }}{{ OTHER json }}{{ range $x := .L }}"
+    );
+}
+
+#[test]
 fn every_problem_is_named_by_template_line_and_column_never_by_value() {
     let problems = render(
         "t.yaml",

@@ -274,6 +274,19 @@ fn template_problems_name_template_line_and_column_and_write_nothing() {
             "a.yaml.tmpl:1:10: no variable NOPE among the secrets and env files (they give NPM_TOKEN)",
         )
         .expect_stderr_without(&[CANARY]);
+    // `{{ NAME json }}` with NAME a variable of the run: a `|` forgotten, not another language.
+    std::fs::write(
+        env.path("a.yaml.tmpl"),
+        "helm: {{ if .Values.x }}\ntoken: {{ NPM_TOKEN json }}\n",
+    )
+    .unwrap();
+    env.run(["render", "-s", "ci/npm", "-i", "a.yaml.tmpl", "-o", "old"])
+        .expect_failure(
+            7,
+            "a.yaml.tmpl:2:8: \"{{ NPM_TOKEN json }}\" is not a placeholder, yet NPM_TOKEN is a \
+             variable of this run",
+        )
+        .expect_stderr_without(&[CANARY]);
     untouched.assert();
     assert!(!env.path("b").exists());
     // Mismatched pairs and an unreadable template are usage errors.
