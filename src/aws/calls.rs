@@ -108,6 +108,21 @@ impl CallCounter {
         }
     }
 
+    /// With `-v`, a task telling this counter's slow calls every quarter second, until aborted.
+    pub fn watch_slow_calls(&self) -> Option<tokio::task::AbortHandle> {
+        self.2.log?;
+        let calls = self.clone();
+        Some(
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    calls.tell_slow_calls();
+                }
+            })
+            .abort_handle(),
+        )
+    }
+
     /// Leaves a note for `--verbose`.
     pub fn note(&self, note: String) {
         self.1

@@ -17,6 +17,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::{ConnectorError, SdkError};
 use zeroize::Zeroizing;
 
+use super::calls::CallCounter;
 use super::oidc::{GITHUB_TOKEN_URL_ENV, github_oidc_token};
 use super::options::AwsOptions;
 use super::role::{assume_role, default_session_name, exchange_web_identity};
@@ -45,6 +46,8 @@ pub struct Context<'a> {
     pub direct_config: &'a ProviderConfig,
     pub imds: aws_config::imds::Client,
     pub sts_config: &'a SdkConfig,
+    /// Tells the STS calls made for credentials (with `-v`).
+    pub calls: &'a CallCounter,
 }
 
 /// Resolves credentials once, as `options` ask: a CI OIDC token exchanged for `--role-arn`,
@@ -55,6 +58,18 @@ pub async fn resolve(options: &AwsOptions, context: &Context<'_>) -> Result<Reso
         None => {
             default_session_name(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
         }
+    };
+    // A CI OIDC token for --role-arn, from GitLab's id_tokens or GitHub's token endpoint.
+    let exchange = async |role_arn: &str, token: &str| {
+        exchange_web_identity(
+            context.sts_config,
+            context.calls,
+            role_arn,
+            &session_name,
+            token,
+            options,
+        )
+        .await
     };
     if let Some(variable) = &options.web_identity_token_env {
         let role_arn = options.role_arn.as_deref().ok_or_else(|| {
@@ -69,9 +84,7 @@ pub async fn resolve(options: &AwsOptions, context: &Context<'_>) -> Result<Reso
                  under id_tokens: with aud: sts.amazonaws.com)"
             )));
         }
-        let credentials =
-            exchange_web_identity(context.sts_config, role_arn, &session_name, &token, options)
-                .await?;
+        let credentials = exchange(role_arn, &token).await?;
         return Ok(Resolved {
             credentials,
             source: format!("web identity token from {variable}, role {role_arn}"),
@@ -82,9 +95,7 @@ pub async fn resolve(options: &AwsOptions, context: &Context<'_>) -> Result<Reso
     {
         let token =
             github_oidc_token(&request_url, &options.oidc_audience, context.sts_config).await?;
-        let credentials =
-            exchange_web_identity(context.sts_config, role_arn, &session_name, &token, options)
-                .await?;
+        let credentials = exchange(role_arn, &token).await?;
         return Ok(Resolved {
             credentials,
             source: format!("GitHub Actions OIDC, role {role_arn}"),
@@ -96,6 +107,7 @@ pub async fn resolve(options: &AwsOptions, context: &Context<'_>) -> Result<Reso
     };
     let credentials = assume_role(
         context.sts_config,
+        context.calls,
         base.credentials,
         role_arn,
         &session_name,

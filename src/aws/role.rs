@@ -9,28 +9,38 @@ use aws_credential_types::credential_feature::AwsCredentialFeature;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
+use super::calls::CallCounter;
 use super::failure::{aws_error, classify, no_source_codes};
 use super::options::AwsOptions;
 use super::retry::NoRetryCanFix;
 use crate::error::Error;
 
-/// An STS client on `config`, with `credentials` when the call is signed.
-pub fn sts_client(config: &SdkConfig, credentials: Option<Credentials>) -> aws_sdk_sts::Client {
+/// An STS client on `config`, with `credentials` when the call is signed, its calls told to
+/// `calls` (retries, slow calls) when given.
+pub fn sts_client(
+    config: &SdkConfig,
+    credentials: Option<Credentials>,
+    calls: Option<&CallCounter>,
+) -> aws_sdk_sts::Client {
     let mut builder = aws_sdk_sts::config::Builder::from(config).retry_classifier(NoRetryCanFix);
     if let Some(credentials) = credentials {
         builder = builder.credentials_provider(credentials);
+    }
+    if let Some(calls) = calls {
+        builder = builder.interceptor(calls.clone());
     }
     aws_sdk_sts::Client::from_conf(builder.build())
 }
 
 pub(super) async fn assume_role(
     config: &SdkConfig,
+    calls: &CallCounter,
     base: Credentials,
     role_arn: &str,
     session_name: &str,
     options: &AwsOptions,
 ) -> Result<Credentials, Error> {
-    let response = sts_client(config, Some(base))
+    let response = sts_client(config, Some(base), Some(calls))
         .assume_role()
         .role_arn(role_arn)
         .role_session_name(session_name)
@@ -54,12 +64,13 @@ pub(super) async fn assume_role(
 
 pub(super) async fn exchange_web_identity(
     config: &SdkConfig,
+    calls: &CallCounter,
     role_arn: &str,
     session_name: &str,
     token: &str,
     options: &AwsOptions,
 ) -> Result<Credentials, Error> {
-    let response = sts_client(config, None)
+    let response = sts_client(config, None, Some(calls))
         .assume_role_with_web_identity()
         .role_arn(role_arn)
         .role_session_name(session_name)

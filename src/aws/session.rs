@@ -167,19 +167,28 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
         loader = loader.endpoint_url(endpoint_url);
     }
     let sts_config = loader.load().await;
+    // STS calls for credentials are told with -v as the run's calls are, but not counted
+    // among them (they fetch no secret value).
+    let credential_calls = CallCounter::telling(log);
     let context = Context {
         profile_role,
         provider_config: &provider_config,
         direct_config: &direct_config,
         imds: imds.clone(),
         sts_config: &sts_config,
+        calls: &credential_calls,
     };
+    let credential_watcher = credential_calls.watch_slow_calls();
     let resolved = within_timeout(
         options.timeout,
         "AWS credentials",
         credentials::resolve(options, &context),
     )
-    .await??;
+    .await;
+    if let Some(watcher) = credential_watcher {
+        watcher.abort();
+    }
+    let resolved = resolved??;
     if region.is_none() {
         // Only now, and only this late: off EC2 this lookup costs its timeouts.
         region = ImdsRegionProvider::builder()
@@ -191,6 +200,7 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
         region_source = "instance metadata";
     }
     let calls = CallCounter::telling(log);
+    let watcher = calls.watch_slow_calls();
     let config = sts_config
         .to_builder()
         .region(region.clone())
@@ -209,16 +219,8 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
         proxy,
         connect_time: started.elapsed(),
         timeout: options.timeout,
-        calls: calls.clone(),
-        watcher: log.is_verbose().then(|| {
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-                    calls.tell_slow_calls();
-                }
-            })
-            .abort_handle()
-        }),
+        calls,
+        watcher,
         budget: Arc::new(CallBudget::new(started + options.timeout)),
         caller: OnceCell::new(),
         warnings: std::sync::Mutex::default(),
@@ -404,7 +406,7 @@ impl Session {
 
     /// GetCallerIdentity: who AWS says these credentials are.
     pub async fn caller_identity(&self) -> Result<CallerIdentity, Error> {
-        let sts = sts_client(&self.config, None);
+        let sts = sts_client(&self.config, None, None);
         let identity = sts.get_caller_identity().send().await.map_err(|error| {
             let region = self
                 .default_region

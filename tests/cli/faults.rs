@@ -474,6 +474,33 @@ fn with_v_retries_and_slow_calls_are_told_as_they_happen() {
 }
 
 #[test]
+fn with_v_sts_calls_for_credentials_are_told_too_and_not_counted_as_fetches() {
+    let (env, _) = seeded();
+    let faults = std::sync::Mutex::new(vec![
+        Fault::Slow(Duration::from_secs(3)),
+        Fault::Status(503),
+    ]);
+    let proxy = FaultProxy::start(&env.emulator_url, move |call, _| {
+        if call.operation == "AssumeRole" {
+            faults.lock().unwrap().pop().unwrap_or(Fault::Forward)
+        } else {
+            Fault::Forward
+        }
+    });
+    let role = format!("arn:aws:iam::{}:role/deployer", env.account);
+    let outcome = env.run_through(&proxy.url, ["-s", "ci/npm", "-v", "--role-arn", &role]);
+    outcome
+        .expect_success()
+        .expect_stderr(
+            "awssecrets: retrying AssumeRole: attempt 2 (the last one was answered HTTP 503)",
+        )
+        .expect_stderr("awssecrets: still waiting for AssumeRole after 2 s")
+        .expect_stderr("1 API call for secret values (GetSecretValue 1)");
+    assert_eq!(proxy.count("AssumeRole"), 2);
+    assert_eq!(outcome.stdout, format!("NPM_TOKEN='{CANARY}'\n"));
+}
+
+#[test]
 fn running_out_of_time_says_how_long_it_waited_and_what_it_called() {
     let (env, out) = seeded();
     let proxy = FaultProxy::start(&env.emulator_url, |_, _| {
