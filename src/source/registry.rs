@@ -7,19 +7,42 @@ use crate::model::Entry;
 
 use super::contract::{Grant, Needs, Reach, Source};
 
-/// Each source's targets with the index of the SPEC that named them: one source's share of a
-/// run, fetched; results keep their index.
+/// One source's targets, in the order of the SPECs, and the index of the SPEC that named each.
+#[derive(Debug)]
+pub struct Indexed<T> {
+    pub indexes: Vec<usize>,
+    pub targets: Vec<T>,
+}
+
+impl<T> Default for Indexed<T> {
+    fn default() -> Self {
+        Indexed {
+            indexes: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+}
+
+impl<T> Indexed<T> {
+    /// Adds the target of SPEC number `index`.
+    pub fn push(&mut self, index: usize, target: T) {
+        self.indexes.push(index);
+        self.targets.push(target);
+    }
+}
+
+/// One source's share of a run, fetched; results keep their SPEC's index.
 pub async fn fetch_indexed<S: Source>(
     reach: &Reach<'_>,
-    indexed: Vec<(usize, S::Target)>,
+    indexed: Indexed<S::Target>,
 ) -> Vec<(usize, Result<Vec<Entry>, Error>)> {
-    if indexed.is_empty() {
+    if indexed.targets.is_empty() {
         return Vec::new();
     }
-    let (indexes, targets): (Vec<usize>, Vec<S::Target>) = indexed.into_iter().unzip();
-    indexes
+    indexed
+        .indexes
         .into_iter()
-        .zip(S::fetch(reach, targets).await)
+        .zip(S::fetch(reach, indexed.targets).await)
         .collect()
 }
 
@@ -102,20 +125,31 @@ macro_rules! sources {
             }
         }
 
+        /// The SPECs' targets, split by source (each with its SPEC's index).
+        #[allow(non_snake_case)]
+        #[derive(Default)]
+        struct BySource {
+            $($kind: registry::Indexed<<$module::$source as Source>::Target>,)+
+        }
+
+        impl BySource {
+            fn of(specs: &[Spec]) -> BySource {
+                let mut by_source = BySource::default();
+                for (index, spec) in specs.iter().enumerate() {
+                    match &spec.target {
+                        $(Target::$kind(target) => by_source.$kind.push(index, target.clone()),)+
+                    }
+                }
+                by_source
+            }
+        }
+
         /// Fetches every SPEC's values, all sources concurrently; results in `specs` order.
         pub async fn fetch_all(reach: &Reach<'_>, specs: &[Spec]) -> Vec<Result<Vec<Entry>, Error>> {
-            $(
-                #[allow(non_snake_case)]
-                let mut $kind = Vec::new();
-            )+
-            for (index, spec) in specs.iter().enumerate() {
-                match &spec.target {
-                    $(Target::$kind(target) => $kind.push((index, target.clone())),)+
-                }
-            }
+            let by_source = BySource::of(specs);
             #[allow(non_snake_case)]
             let ($($kind,)+) = tokio::join!(
-                $(registry::fetch_indexed::<$module::$source>(reach, $kind),)+
+                $(registry::fetch_indexed::<$module::$source>(reach, by_source.$kind),)+
             );
             let mut results: Vec<Option<Result<Vec<Entry>, Error>>> =
                 specs.iter().map(|_| None).collect();
@@ -131,16 +165,10 @@ macro_rules! sources {
         /// The customer managed KMS keys every SPEC's values are encrypted with, source by
         /// source, as far as the caller may look them up.
         pub async fn encryption_keys(reach: &Reach<'_>, specs: &[Spec]) -> Keys {
+            let by_source = BySource::of(specs);
             let mut keys = Keys::default();
             $(
-                let targets: Vec<_> = specs
-                    .iter()
-                    .filter_map(|spec| match &spec.target {
-                        Target::$kind(target) => Some(target.clone()),
-                        #[allow(unreachable_patterns)]
-                        _ => None,
-                    })
-                    .collect();
+                let targets = by_source.$kind.targets;
                 if !targets.is_empty() {
                     keys = keys.and(<$module::$source as Source>::encryption_keys(reach, targets).await);
                 }
@@ -150,17 +178,10 @@ macro_rules! sources {
 
         /// What fetching every SPEC needs to be allowed, source by source.
         pub fn needs(specs: &[Spec], grant: &Grant<'_>) -> Result<Needs, Error> {
+            let by_source = BySource::of(specs);
             let mut needs = Needs::default();
             $(
-                let targets: Vec<_> = specs
-                    .iter()
-                    .filter_map(|spec| match &spec.target {
-                        Target::$kind(target) => Some(target.clone()),
-                        #[allow(unreachable_patterns)]
-                        _ => None,
-                    })
-                    .collect();
-                needs = needs.and(registry::needs_of::<$module::$source>(&targets, grant)?);
+                needs = needs.and(registry::needs_of::<$module::$source>(&by_source.$kind.targets, grant)?);
             )+
             Ok(needs)
         }
