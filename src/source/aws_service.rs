@@ -30,13 +30,13 @@ pub trait AwsService: Source {
     /// The IAM statements fetching every request needs, and nothing more.
     fn statements(requests: &[Request<Self::Target>], scope: &Scope) -> Vec<Statement>;
 
-    /// The KMS keys each request's values are encrypted with (as the service names them: an
+    /// The KMS keys the request's values are encrypted with (as the service names them: an
     /// ARN, a key id, an alias; none for the AWS managed key), or why they could not be looked
     /// up.
     fn key_ids(
         session: &Session,
-        requests: Vec<Request<Self::Target>>,
-    ) -> impl Future<Output = Vec<Result<Vec<String>, String>>>;
+        request: Request<Self::Target>,
+    ) -> impl Future<Output = Result<Vec<String>, String>>;
 }
 
 /// [`Source::encryption_keys`] of an AWS service: each target's key, looked up in its region;
@@ -53,17 +53,10 @@ pub async fn keys_in_regions<S: AwsService>(reach: &Reach<'_>, targets: Vec<S::T
             Err(error) => keys.unknown.push(error.to_string()),
         }
     }
-    let regions: Vec<String> = requests
-        .iter()
-        .map(|request| request.region.clone())
-        .collect();
     let account = reach.session.caller().await.map(|caller| caller.account);
-    for (found, region) in S::key_ids(reach.session, requests)
-        .await
-        .into_iter()
-        .zip(regions)
-    {
-        match found {
+    for request in requests {
+        let region = request.region.clone();
+        match S::key_ids(reach.session, request).await {
             Ok(found) => {
                 for key in found {
                     match key_arn(&key, &region, account.as_deref()) {

@@ -73,11 +73,8 @@ impl AwsService for SecretsManager {
         fetch::fetch(session, requests).await
     }
 
-    async fn key_ids(
-        session: &Session,
-        requests: Vec<Request<Target>>,
-    ) -> Vec<Result<Vec<String>, String>> {
-        keys::key_ids(session, requests).await
+    async fn key_ids(session: &Session, request: Request<Target>) -> Result<Vec<String>, String> {
+        keys::key_ids(session, request).await
     }
 
     /// GetSecretValue on each secret (its ARN, or its name and any `-XXXXXX` suffix), and on

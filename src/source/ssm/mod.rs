@@ -74,11 +74,8 @@ impl AwsService for ParameterStore {
         fetch::fetch(session, requests).await
     }
 
-    async fn key_ids(
-        session: &Session,
-        requests: Vec<Request<Target>>,
-    ) -> Vec<Result<Vec<String>, String>> {
-        keys::key_ids(session, requests).await
+    async fn key_ids(session: &Session, request: Request<Target>) -> Result<Vec<String>, String> {
+        keys::key_ids(session, request).await
     }
 
     /// GetParameters on each parameter, GetParametersByPath on each path (the path itself is
