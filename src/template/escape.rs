@@ -195,19 +195,13 @@ fn xml(value: &str, out: &mut String) -> Result<(), &'static str> {
 
 /// A TOML basic string: quotes, backslashes and every control character escaped.
 fn toml(value: &str, out: &mut String) {
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => hex_escape(out, "\\u", c, 4),
-            c => out.push(c),
+    double_quoted(value, out, |c, out| {
+        if (c as u32) < 0x20 || c == '\u{7f}' {
+            hex_escape(out, "\\u", c, 4)
+        } else {
+            out.push(c)
         }
-    }
-    out.push('"');
+    });
 }
 
 /// A single-quoted shell word: `'` as `'\''`; a NUL byte, which no shell variable or
