@@ -25,13 +25,18 @@ fn wildcard_matches(pattern: &str, text: &str) -> bool {
     matches[pattern.len()][text.len()]
 }
 
-fn resources(policy: &serde_json::Value, sid: &str) -> Vec<String> {
+/// The statement of `policy` whose Sid is `sid`.
+fn statement<'a>(policy: &'a serde_json::Value, sid: &str) -> &'a serde_json::Value {
     policy["Statement"]
         .as_array()
         .unwrap()
         .iter()
         .find(|statement| statement["Sid"] == sid)
-        .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))["Resource"]
+        .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))
+}
+
+fn resources(policy: &serde_json::Value, sid: &str) -> Vec<String> {
+    statement(policy, sid)["Resource"]
         .as_array()
         .unwrap()
         .iter()
@@ -172,12 +177,7 @@ fn the_batch_call_and_customer_keys_only_when_asked() {
     ]);
     let policy: serde_json::Value = serde_json::from_str(&printed.expect_success().stdout).unwrap();
     assert_eq!(resources(&policy, "ReadSecretsInBatches"), vec!["*"]);
-    let decrypt = policy["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|statement| statement["Sid"] == "DecryptWithCustomerManagedKeys")
-        .unwrap();
+    let decrypt = statement(&policy, "DecryptWithCustomerManagedKeys");
     assert_eq!(
         decrypt["Condition"]["StringEquals"]["kms:ViaService"],
         serde_json::json!([
@@ -353,12 +353,7 @@ print(key)
         resources(&document, "DecryptWithCustomerManagedKeys"),
         [key]
     );
-    let decrypt = document["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|statement| statement["Sid"] == "DecryptWithCustomerManagedKeys")
-        .unwrap();
+    let decrypt = statement(&document, "DecryptWithCustomerManagedKeys");
     assert_eq!(
         decrypt["Condition"]["StringEquals"]["kms:ViaService"],
         serde_json::json!([
