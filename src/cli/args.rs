@@ -518,7 +518,7 @@ fn parse_variable_name(text: &str) -> Result<String, String> {
     }
 }
 
-/// A value that is one word: no space, no line break, no control character.
+/// `TEMPLATE=VAR` of `exec --render`: the template's path, and a variable name.
 fn parse_render(text: &str) -> Result<(PathBuf, String), String> {
     let (template, variable) = text
         .rsplit_once('=')
@@ -529,6 +529,7 @@ fn parse_render(text: &str) -> Result<(PathBuf, String), String> {
     Ok((PathBuf::from(template), parse_variable_name(variable)?))
 }
 
+/// A value that is one word: no space, no line break, no control character.
 fn parse_single_word(text: &str) -> Result<String, String> {
     if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Err("it holds a space, a line break or a control character".into())

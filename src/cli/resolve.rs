@@ -348,7 +348,6 @@ fn in_ci(ci: Option<&str>) -> bool {
     ci.is_some_and(|value| !matches!(value, "" | "0" | "false" | "FALSE" | "False"))
 }
 
-/// Parses every SPEC (from `--secret`, else `secrets_env`), reporting all bad ones at once.
 /// `$AWSSECRETS_SECRETS`, the SPECs of a command whose command line names no values: with an
 /// `--env-file`, the values are the file's alone (a project-wide variable adds no AWS call).
 fn secrets_default(
@@ -362,6 +361,7 @@ fn secrets_default(
     }
 }
 
+/// Parses every SPEC (from `--secret`, else `secrets_env`), reporting all bad ones at once.
 fn selection(args: &SelectionArgs, secrets_env: Option<&str>) -> Result<Selection, Error> {
     let mut problems = Vec::new();
     let specs = match specs(&args.secrets, secrets_env, args.version_stage.as_ref()) {
