@@ -41,8 +41,8 @@ impl fmt::Display for Problem {
 struct Placeholder {
     name: String,
     escape: Escape,
-    line: usize,
-    column: usize,
+    /// Where its `{{` is (a byte offset; line and column are counted for a problem only).
+    at: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +59,8 @@ struct LookAlike {
     name: String,
     /// The whole `{{ ... }}`, for the message (template text, never a value).
     text: String,
-    line: usize,
-    column: usize,
+    /// Where its `{{` is (a byte offset).
+    at: usize,
 }
 
 /// A parsed template.
@@ -97,21 +97,14 @@ impl Template {
             if text[..open].ends_with('$') || text[..open].ends_with('{') {
                 continue;
             }
-            let (line, column) = position(&text, open);
-            let problem = |problem: String| Problem {
-                template: name.to_owned(),
-                line,
-                column,
-                problem,
-            };
+            let problem = |problem: String| problem_at(name, &text, open, problem);
             match placeholder(&text[open + 2..]) {
                 Scanned::NotOne => {
                     if let Some((name, length)) = look_alike(&text[open + 2..]) {
                         look_alikes.push(LookAlike {
                             name: name.to_owned(),
                             text: text[open..open + 2 + length].to_owned(),
-                            line,
-                            column,
+                            at: open,
                         });
                     }
                     continue;
@@ -120,7 +113,6 @@ impl Template {
                     problems.push(problem(
                         "a placeholder's {{ is not closed by }} on its line".to_owned(),
                     ));
-                    search_from = open + 2;
                 }
                 Scanned::One {
                     name: variable,
@@ -164,8 +156,7 @@ impl Template {
                     pieces.push(Piece::Placeholder(Placeholder {
                         name: variable.to_owned(),
                         escape,
-                        line,
-                        column,
+                        at: open,
                     }));
                     text_start = close;
                 }
@@ -210,18 +201,20 @@ impl Template {
                     .iter()
                     .any(|variable| variable.name == look_alike.name)
             })
-            .map(|look_alike| Problem {
-                template: self.name.clone(),
-                line: look_alike.line,
-                column: look_alike.column,
-                problem: format!(
+            .map(|look_alike| {
+                problem_at(
+                    &self.name,
+                    &self.text,
+                    look_alike.at,
+                    format!(
                     "{} is not a placeholder, yet {} is a variable of this run: write {{{{ {} }}}} \
                      or {{{{ {} | ESCAPE }}}} (an escape follows a |)",
                     crate::error::quoted(&look_alike.text),
                     look_alike.name,
                     look_alike.name,
-                    look_alike.name
-                ),
+                        look_alike.name
+                    ),
+                )
             })
             .collect();
         for piece in &self.pieces {
@@ -232,12 +225,8 @@ impl Template {
                 }
                 Piece::Placeholder(placeholder) => placeholder,
             };
-            let problem = |problem: String| Problem {
-                template: self.name.clone(),
-                line: placeholder.line,
-                column: placeholder.column,
-                problem,
-            };
+            let problem =
+                |problem: String| problem_at(&self.name, &self.text, placeholder.at, problem);
             let Some(index) = variables
                 .iter()
                 .position(|variable| variable.name == placeholder.name)
@@ -378,6 +367,17 @@ fn ended_or_not_one(rest: &str) -> Scanned<'static> {
         Scanned::Unclosed
     } else {
         Scanned::NotOne
+    }
+}
+
+/// `problem`, placed at byte `offset` of template `name`, whose text is `text`.
+fn problem_at(name: &str, text: &str, offset: usize, problem: String) -> Problem {
+    let (line, column) = position(text, offset);
+    Problem {
+        template: name.to_owned(),
+        line,
+        column,
+        problem,
     }
 }
 
