@@ -34,7 +34,7 @@ pub fn redact(request: Redact) -> Result<u8, Error> {
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut chunk = zeroize::Zeroizing::new(vec![0u8; CHUNK]);
-    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(CHUNK + 64));
+    let mut out = masker.output_buffer(CHUNK);
     // A reader that stops reading (`| head`) ends the run, as it ends any filter.
     let written = |stdout: &mut std::io::StdoutLock, out: &mut Vec<u8>| {
         let result = stdout.write_all(out).and_then(|()| stdout.flush());

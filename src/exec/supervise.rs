@@ -274,8 +274,7 @@ async fn pump(
     mut exited: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut buffer = zeroize::Zeroizing::new(vec![0u8; 64 * 1024]);
-    // Each masked byte may become `***`: room for that, so no reallocation leaves a copy.
-    let mut masked = zeroize::Zeroizing::new(Vec::with_capacity(3 * buffer.len() + 1024));
+    let mut masked = masker.output_buffer(buffer.len());
     loop {
         masked.clear();
         let read = if *exited.borrow() {

@@ -45,6 +45,8 @@ pub struct Masker {
     /// still become part of a value. Never more than the longest masked string, so never
     /// reallocated.
     held: Zeroizing<Vec<u8>>,
+    /// The longest masked string: the most bytes ever held.
+    longest: usize,
     /// Regions not yet behind `written`, in stream order, never overlapping.
     regions: VecDeque<Region>,
 }
@@ -64,8 +66,16 @@ impl Masker {
             position: 0,
             written: 0,
             held: Zeroizing::new(Vec::with_capacity(longest + 1)),
+            longest,
             regions: VecDeque::new(),
         }
+    }
+
+    /// An output buffer that one [`Masker::feed`] of up to `chunk` bytes, or
+    /// [`Masker::finish`], never grows: the held bytes and the chunk, each byte at most three
+    /// (`***` for a one-byte value). No reallocation leaves a copy of the output unwiped.
+    pub fn output_buffer(&self, chunk: usize) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(Vec::with_capacity(3 * (chunk + self.longest + 1)))
     }
 
     /// Takes the next chunk read from the stream; appends to `out` everything that can be
