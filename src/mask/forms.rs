@@ -333,7 +333,7 @@ fn json_escaped(text: &str, style: &JsonStyle) -> Zeroizing<Vec<u8>> {
 }
 
 /// `value` percent-encoded: every byte but RFC 3986's unreserved characters as `%XX`.
-fn percent_encoded(value: &[u8]) -> Zeroizing<Vec<u8>> {
+pub fn percent_encoded(value: &[u8]) -> Zeroizing<Vec<u8>> {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut encoded = Zeroizing::new(Vec::with_capacity(value.len() * 3));
     for &byte in value {

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use automaton::{Automaton, START};
 
 pub use find::{Finder, Found};
-pub use forms::{Form, Patterns, mask_patterns, variable_patterns};
+pub use forms::{Form, Patterns, mask_patterns, percent_encoded, variable_patterns};
 
 /// What every masked value is replaced with.
 pub const MASK: &[u8] = b"***";

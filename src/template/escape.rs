@@ -216,14 +216,10 @@ fn sh(value: &str, out: &mut String) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Percent-encoding as the masker looks for it: the two must agree byte for byte.
 fn url(value: &str, out: &mut String) {
-    for &byte in value.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
+    let encoded = crate::mask::percent_encoded(value.as_bytes());
+    out.push_str(std::str::from_utf8(&encoded).expect("percent-encoding writes ASCII"));
 }
 
 #[cfg(test)]
