@@ -62,15 +62,17 @@ pub fn scan(paths: &[PathBuf], excluded: &[PathBuf], finder: &Finder) -> Report 
                     let cause = error
                         .io_error()
                         .map_or_else(|| error.to_string(), ToString::to_string);
-                    scanner.report.unreadable.push(format!("{place}: {cause}"));
+                    scanner.unreadable(&place, &cause);
                     continue;
                 }
             };
             let path = entry.path();
-            if excluded
-                .iter()
-                .any(|excluded| normal(path).starts_with(excluded))
-            {
+            // Normalised only when there is something to compare it with.
+            let skipped = !excluded.is_empty() && {
+                let path = normal(path);
+                excluded.iter().any(|excluded| path.starts_with(excluded))
+            };
+            if skipped {
                 if entry.file_type().is_dir() {
                     entries.skip_current_dir();
                 }
@@ -277,7 +279,7 @@ impl Scanner<'_> {
                 self.report.bytes += bytes;
                 self.report.files += 1;
             }
-            Err(error) => self.report.unreadable.push(format!("{place}: {error}")),
+            Err(error) => self.unreadable(place, &error),
         }
     }
 }
