@@ -10,7 +10,7 @@ use crate::source::{self, Reach, Spec};
 
 use crate::log::Log;
 
-use super::request::Selection;
+use super::request::{SECRETS_ENV, Selection};
 
 /// Fetches every selected value and turns each into a layer of variables; all or nothing,
 /// with every failure reported.
@@ -117,6 +117,21 @@ fn distinct(specs: &[Spec], warnings: &mut Vec<String>) -> Vec<Spec> {
         ));
     }
     kept
+}
+
+/// Refuses a command given no values at all (usage, exit 2): `nothing` says what it lacks them
+/// for ("nothing to redact").
+pub fn require_values(
+    selection: &Selection,
+    env_files: &[std::path::PathBuf],
+    nothing: &str,
+) -> Result<(), Error> {
+    if selection.specs.is_empty() && env_files.is_empty() {
+        return Err(Error::Usage(format!(
+            "{nothing}: pass --secret SPEC, --env-file FILE or set {SECRETS_ENV}"
+        )));
+    }
+    Ok(())
 }
 
 /// The variables of the env files (in order), then of the SPECs (one fetch for all), merged

@@ -6,8 +6,8 @@ use crate::exec::{self, RenderedFile};
 use crate::log::Log;
 use crate::template::without_template_suffix;
 
-use super::collect::collect_variables;
-use super::request::{Exec, SECRETS_ENV};
+use super::collect::{collect_variables, require_values};
+use super::request::Exec;
 use super::templates::{read_templates, render_all};
 
 pub fn exec(request: Exec) -> Result<u8, Error> {
@@ -15,11 +15,11 @@ pub fn exec(request: Exec) -> Result<u8, Error> {
     let log = Log::new(selection.verbosity, selection.wording);
     let renders = &request.options.renders;
     let templates = read_templates(renders.iter().map(|render| render.template.as_path()))?;
-    if selection.specs.is_empty() && request.env_files.is_empty() {
-        return Err(Error::Usage(format!(
-            "nothing to put in the environment: pass --secret SPEC, --env-file FILE or set {SECRETS_ENV}"
-        )));
-    }
+    require_values(
+        selection,
+        &request.env_files,
+        "nothing to put in the environment",
+    )?;
     let variables = collect_variables(selection, &request.env_files, log)?;
     let rendered = render_all(&templates, &variables)?
         .into_iter()

@@ -30,14 +30,7 @@ use crate::error::{Error, ExitCode};
 pub fn run(command: Command) -> Result<u8, Error> {
     crate::process::harden();
     let wording = command.wording();
-    let policy_command = match &command {
-        Command::Export(request) => request.selection.policy_command(),
-        Command::Exec(request) => request.selection.policy_command(),
-        Command::Render(request) => request.selection.policy_command(),
-        Command::Scan(request) => request.selection.policy_command(),
-        Command::Redact(request) => request.selection.policy_command(),
-        Command::Whoami(_) | Command::Policy(_) | Command::Print(_) => None,
-    };
+    let policy_command = command.selection().and_then(Selection::policy_command);
     match command {
         Command::Export(request) => export::export(request),
         Command::Exec(request) => exec::exec(request),

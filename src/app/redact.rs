@@ -8,19 +8,15 @@ use crate::error::Error;
 use crate::log::Log;
 use crate::mask::{Masker, variable_patterns};
 
-use super::collect::collect_variables;
-use super::request::{Redact, SECRETS_ENV};
+use super::collect::{collect_variables, require_values};
+use super::request::Redact;
 
 /// How much of stdin is read at once; complete lines go out as soon as they are read.
 const CHUNK: usize = 64 * 1024;
 
 pub fn redact(request: Redact) -> Result<u8, Error> {
     let log = Log::new(request.selection.verbosity, request.selection.wording);
-    if request.selection.specs.is_empty() && request.env_files.is_empty() {
-        return Err(Error::Usage(format!(
-            "nothing to redact: pass --secret SPEC, --env-file FILE or set {SECRETS_ENV}"
-        )));
-    }
+    require_values(&request.selection, &request.env_files, "nothing to redact")?;
     let variables = collect_variables(&request.selection, &request.env_files, log)?;
     let patterns = variable_patterns(&variables, request.min_length);
     log.info(format!(

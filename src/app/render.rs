@@ -5,19 +5,19 @@ use crate::error::{Error, shown_path};
 use crate::files;
 use crate::log::Log;
 
-use super::collect::collect_variables;
-use super::request::{Render, RenderTo, SECRETS_ENV};
+use super::collect::{collect_variables, require_values};
+use super::request::{Render, RenderTo};
 use super::stdout::write_private_stdout;
 use super::templates::{read_templates, render_all};
 
 pub fn render(request: Render) -> Result<u8, Error> {
     let log = Log::new(request.selection.verbosity, request.selection.wording);
     let templates = read_templates(request.pairs.iter().map(|(input, _)| input.as_path()))?;
-    if request.selection.specs.is_empty() && request.env_files.is_empty() {
-        return Err(Error::Usage(format!(
-            "no values for the templates: pass --secret SPEC, --env-file FILE or set {SECRETS_ENV}"
-        )));
-    }
+    require_values(
+        &request.selection,
+        &request.env_files,
+        "no values for the templates",
+    )?;
     let variables = collect_variables(&request.selection, &request.env_files, log)?;
     let rendered = render_all(&templates, &variables)?;
     drop(variables);

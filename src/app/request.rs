@@ -32,16 +32,22 @@ pub enum Command {
 }
 
 impl Command {
+    /// The values it works with, for a command that fetches them.
+    pub fn selection(&self) -> Option<&Selection> {
+        match self {
+            Command::Export(request) => Some(&request.selection),
+            Command::Exec(request) => Some(&request.selection),
+            Command::Render(request) => Some(&request.selection),
+            Command::Scan(request) => Some(&request.selection),
+            Command::Redact(request) => Some(&request.selection),
+            Command::Whoami(_) | Command::Policy(_) | Command::Print(_) => None,
+        }
+    }
+
     /// Whose words its messages use.
     pub fn wording(&self) -> Wording {
-        match self {
-            Command::Export(request) => request.selection.wording,
-            Command::Exec(request) => request.selection.wording,
-            Command::Render(request) => request.selection.wording,
-            Command::Scan(request) => request.selection.wording,
-            Command::Redact(request) => request.selection.wording,
-            Command::Whoami(_) | Command::Policy(_) | Command::Print(_) => Wording::CommandLine,
-        }
+        self.selection()
+            .map_or(Wording::CommandLine, |selection| selection.wording)
     }
 }
 

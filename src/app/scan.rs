@@ -11,18 +11,18 @@ use crate::log::Log;
 use crate::mask::{Finder, variable_patterns};
 use crate::scan::{Report, scan as search};
 
-use super::collect::collect_variables;
-use super::request::{SECRETS_ENV, Scan};
+use super::collect::{collect_variables, require_values};
+use super::request::Scan;
 use super::stdout::write_stdout;
 
 pub fn scan(request: Scan) -> Result<u8, Error> {
     let started = Instant::now();
     let log = Log::new(request.selection.verbosity, request.selection.wording);
-    if request.selection.specs.is_empty() && request.env_files.is_empty() {
-        return Err(Error::Usage(format!(
-            "nothing to look for: pass --secret SPEC, --env-file FILE or set {SECRETS_ENV}"
-        )));
-    }
+    require_values(
+        &request.selection,
+        &request.env_files,
+        "nothing to look for",
+    )?;
     for path in &request.paths {
         std::fs::symlink_metadata(path).map_err(|error| {
             Error::Usage(format!(
