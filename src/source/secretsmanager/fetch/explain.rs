@@ -4,8 +4,7 @@
 
 use aws_sdk_secretsmanager::Client;
 
-use super::super::service::codes;
-use crate::aws::classify;
+use crate::aws::Pages;
 use crate::error::{Failure, FailureKind};
 
 /// How many listed names are compared for a "did you mean" (a few pages at most).
@@ -68,23 +67,22 @@ pub(super) async fn explain_not_found(
 async fn closest_name(client: &Client, id: &str) -> Option<String> {
     let wanted = id.rsplit_once(":secret:").map_or(id, |(_, name)| name);
     let mut names = Vec::new();
-    let mut token = None;
+    // Paged as every listing is: a repeated or endless NextToken ends the search.
+    let mut pages = Pages::default();
     while names.len() < NAMES_COMPARED {
         let page = client
             .list_secrets()
-            .set_next_token(token)
+            .set_next_token(pages.token())
             .max_results(100)
             .send()
             .await
-            .map_err(|error| classify(&error, codes))
             .ok()?;
         names.extend(
             page.secret_list()
                 .iter()
                 .filter_map(|secret| secret.name().map(str::to_owned)),
         );
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
+        if !pages.next(page.next_token().map(str::to_owned)).ok()? {
             break;
         }
     }
