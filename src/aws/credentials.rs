@@ -40,6 +40,8 @@ pub struct Resolved {
 /// the local credential endpoints), the bounded IMDS client, and a credential-less
 /// configuration for STS calls.
 pub struct Context<'a> {
+    /// The profile the user named (`--profile`, else `AWS_PROFILE`).
+    pub profile: Option<String>,
     /// What the selected profile does for credentials (the role it assumes), if it is known.
     pub profile_role: Option<String>,
     pub provider_config: &'a ProviderConfig,
@@ -123,15 +125,7 @@ pub async fn resolve(options: &AwsOptions, context: &Context<'_>) -> Result<Reso
 /// The SDK's default chain, one provider at a time; `--profile` means that profile only.
 async fn provider_chain(options: &AwsOptions, context: &Context<'_>) -> Result<Resolved, Error> {
     let config = context.provider_config;
-    let profile_name = options
-        .profile
-        .clone()
-        .or_else(|| {
-            std::env::var("AWS_PROFILE")
-                .ok()
-                .filter(|name| !name.is_empty())
-        })
-        .unwrap_or_else(|| "default".to_owned());
+    let profile_name = context.profile.as_deref().unwrap_or("default");
     let mut profile = ProfileFileCredentialsProvider::builder().configure(config);
     if let Some(name) = &options.profile {
         profile = profile.profile_name(name);
@@ -142,11 +136,10 @@ async fn provider_chain(options: &AwsOptions, context: &Context<'_>) -> Result<R
             None => format!("profile {profile_name}"),
         },
         provider: Box::new(profile.build()),
-        when_empty: Some(format!(
-            "no credentials for it in {} or {}",
-            env_or("AWS_CONFIG_FILE", "~/.aws/config"),
-            env_or("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
-        )),
+        when_empty: Some({
+            let (config, credentials) = super::profiles::profile_files();
+            format!("no credentials for it in {config} or {credentials}")
+        }),
     };
     let sources: Vec<CredentialSource> = if options.profile.is_some() {
         vec![profile]
@@ -225,13 +218,6 @@ struct CredentialSource {
     name: String,
     provider: Box<dyn ProvideCredentials>,
     when_empty: Option<String>,
-}
-
-fn env_or(variable: &str, default: &str) -> String {
-    std::env::var(variable)
-        .ok()
-        .filter(|value| !value.is_empty())
-        .unwrap_or_else(|| default.to_owned())
 }
 
 /// Whether a connection or an attempt timed out somewhere in `error`'s causes.

@@ -22,19 +22,23 @@ pub async fn load_profiles(selected: Option<&str>) -> Option<ProfileSet> {
     .ok()
 }
 
-/// The files the profiles come from, for messages.
-fn files() -> String {
+/// The config and credentials files the profiles come from, for messages.
+pub(super) fn profile_files() -> (String, String) {
     let file = |variable: &str, default: &str| {
         std::env::var(variable)
             .ok()
             .filter(|value| !value.is_empty())
             .unwrap_or_else(|| default.to_owned())
     };
-    format!(
-        "{} and {}",
+    (
         file("AWS_CONFIG_FILE", "~/.aws/config"),
-        file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+        file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
     )
+}
+
+fn files() -> String {
+    let (config, credentials) = profile_files();
+    format!("{config} and {credentials}")
 }
 
 /// Every profile's name, the closest to `name` first.

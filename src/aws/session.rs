@@ -125,13 +125,16 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
             "AWS_PROFILE",
         ),
     };
-    let profiles = super::profiles::load_profiles(selected.as_deref()).await;
-    let profile_role = match (&selected, &profiles) {
-        (Some(name), Some(set)) => {
-            super::profiles::check_profile(set, name, given_by)?;
-            super::profiles::describe_profile(set, name)
-        }
-        _ => None,
+    // The files are read only for a profile the user named.
+    let profile_role = match &selected {
+        Some(name) => match super::profiles::load_profiles(Some(name)).await {
+            Some(set) => {
+                super::profiles::check_profile(&set, name, given_by)?;
+                super::profiles::describe_profile(&set, name)
+            }
+            None => None,
+        },
+        None => None,
     };
     let (mut region, mut region_source) = configured_region(options, &provider_config).await;
     if let Some(name) = &region {
@@ -143,7 +146,7 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
         .clone()
         .or(Some(Region::from_static(FALLBACK_STS_REGION)));
     let provider_config = provider_config.with_region(sts_region.clone());
-    let direct_config = direct_config.with_region(sts_region);
+    let direct_config = direct_config.with_region(sts_region.clone());
     // Configuration is loaded once; STS needs a region even when only full ARNs were given.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https)
@@ -154,11 +157,7 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
                 .with_initial_backoff(RETRY_INITIAL_BACKOFF)
                 .with_max_backoff(RETRY_MAX_BACKOFF),
         )
-        .region(Some(
-            region
-                .clone()
-                .unwrap_or(Region::from_static(FALLBACK_STS_REGION)),
-        ))
+        .region(sts_region)
         .no_credentials();
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
@@ -171,6 +170,7 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
     // among them (they fetch no secret value).
     let credential_calls = CallCounter::telling(log);
     let context = Context {
+        profile: selected,
         profile_role,
         provider_config: &provider_config,
         direct_config: &direct_config,
