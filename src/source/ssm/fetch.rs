@@ -12,7 +12,7 @@ use aws_sdk_ssm::types::{Parameter, ParameterStringFilter};
 use tokio::task::JoinSet;
 
 use super::service::{client, codes};
-use super::spec::{Selector, Target};
+use super::spec::Target;
 use crate::aws::{CallBudget, OnThrottling, Session, classify, every_page};
 use crate::error::{Error, Failure, FailureKind};
 use crate::model::{Entry, Payload, SecretValue};
@@ -154,11 +154,7 @@ async fn explain_not_found(client: &Client, target: &Target, failure: Failure) -
     if !exists {
         return failure;
     }
-    let selector = match &target.selector {
-        Some(Selector::Version(version)) => format!(":{version}"),
-        Some(Selector::Label(label)) => format!(":{label}"),
-        None => String::new(),
-    };
+    let selector = target.selector_suffix();
     Failure {
         message: Some(format!(
             "no parameter {}; did you mean ssm:{hierarchical}{selector}? (a name with / is \

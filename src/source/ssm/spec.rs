@@ -80,10 +80,15 @@ impl Target {
             Some(arn) => arn.of(&self.name),
             None => self.name.clone(),
         };
+        format!("{base}{}", self.selector_suffix())
+    }
+
+    /// `:VERSION` or `:LABEL`, as a name takes it; empty without a selector.
+    pub fn selector_suffix(&self) -> String {
         match &self.selector {
-            Some(Selector::Version(version)) => format!("{base}:{version}"),
-            Some(Selector::Label(label)) => format!("{base}:{label}"),
-            None => base,
+            Some(Selector::Version(version)) => format!(":{version}"),
+            Some(Selector::Label(label)) => format!(":{label}"),
+            None => String::new(),
         }
     }
 
