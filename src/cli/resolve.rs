@@ -5,8 +5,6 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
-
 use super::args::{
     AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, ScanFormat, SelectionArgs,
     VerbosityArgs, WhoamiArgs, WhoamiFormat,
@@ -27,8 +25,7 @@ use crate::source::{Spec, Target, split_spec_list};
 pub fn parse() -> Result<app::Command, Error> {
     let args: Vec<OsString> = std::env::args_os().collect();
     refuse_control_characters(&args)?;
-    let cli = Cli::try_parse_from(options_after_the_subcommand(args))
-        .unwrap_or_else(|error| error.exit());
+    let cli = parse_cli(args).unwrap_or_else(|error| error.exit());
     resolve(cli, &|name| std::env::var_os(name))
 }
 
@@ -39,20 +36,27 @@ pub fn parse_from(
     environment: &dyn Fn(&str) -> Option<OsString>,
 ) -> Result<app::Command, Error> {
     refuse_control_characters(&args)?;
-    let cli = Cli::try_parse_from(options_after_the_subcommand(args))
-        .map_err(|error| Error::Usage(error.render().to_string()))?;
+    let cli = parse_cli(args).map_err(|error| Error::Usage(error.render().to_string()))?;
     resolve(cli, environment)
+}
+
+/// `args` parsed by clap, options moved after the subcommand first: clap's definitions are
+/// built once for both (as `Cli::try_parse_from` does, its errors formatted by them).
+fn parse_cli(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    let args = options_after_the_subcommand(&command, args);
+    let mut matches = command.try_get_matches_from_mut(args)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
 }
 
 /// Options go anywhere, as the aws CLI takes them: those given before a subcommand
 /// (`awssecrets --profile ci -v whoami`) are moved after it, where clap reads them. What
 /// takes a value is known from the definitions themselves, so a value that happens to be a
 /// subcommand's name (`--region exec`) is never taken for one.
-pub fn options_after_the_subcommand(args: Vec<OsString>) -> Vec<OsString> {
-    use clap::CommandFactory;
-    let cli = Cli::command();
+pub fn options_after_the_subcommand(cli: &clap::Command, args: Vec<OsString>) -> Vec<OsString> {
     let mut takes_value: Vec<(String, bool)> = Vec::new();
-    for command in std::iter::once(&cli).chain(cli.get_subcommands()) {
+    for command in std::iter::once(cli).chain(cli.get_subcommands()) {
         for arg in command.get_arguments() {
             let value = arg.get_action().takes_values();
             if let Some(long) = arg.get_long() {
@@ -445,6 +449,8 @@ fn aws_options(args: &AwsArgs) -> AwsOptions {
 mod tests {
     use std::collections::HashMap;
 
+    use clap::Parser;
+
     use super::*;
     use crate::render::Format;
     use clap::CommandFactory;
@@ -632,7 +638,7 @@ mod tests {
     #[test]
     fn options_before_a_subcommand_go_after_it() {
         let moved = |args: &[&str]| -> Vec<String> {
-            options_after_the_subcommand(args.iter().map(OsString::from).collect())
+            options_after_the_subcommand(&Cli::command(), args.iter().map(OsString::from).collect())
                 .into_iter()
                 .map(|arg| arg.into_string().unwrap())
                 .collect()
