@@ -26,6 +26,18 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 use super::failure::is_throttled_response;
 
+/// The task telling slow calls (with `-v`), stopped when dropped.
+#[derive(Debug)]
+pub struct SlowCallWatch(Option<tokio::task::AbortHandle>);
+
+impl Drop for SlowCallWatch {
+    fn drop(&mut self) {
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
+    }
+}
+
 /// Attempts made of one API operation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OperationCalls {
@@ -108,19 +120,19 @@ impl CallCounter {
         }
     }
 
-    /// With `-v`, a task telling this counter's slow calls every quarter second, until aborted.
-    pub fn watch_slow_calls(&self) -> Option<tokio::task::AbortHandle> {
-        self.2.log?;
-        let calls = self.clone();
-        Some(
+    /// With `-v`, a task telling this counter's slow calls every quarter second, for as long
+    /// as the returned watch is kept.
+    pub fn watch_slow_calls(&self) -> SlowCallWatch {
+        SlowCallWatch(self.2.log.map(|_| {
+            let calls = self.clone();
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(Duration::from_millis(250)).await;
                     calls.tell_slow_calls();
                 }
             })
-            .abort_handle(),
-        )
+            .abort_handle()
+        }))
     }
 
     /// Leaves a note for `--verbose`.

@@ -17,7 +17,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use tokio::sync::OnceCell;
 
-use super::calls::CallCounter;
+use super::calls::{CallCounter, SlowCallWatch};
 use super::credentials::{self, Context};
 use super::failure::{aws_error, classify, no_source_codes};
 use super::options::AwsOptions;
@@ -64,16 +64,8 @@ pub struct Session {
     caller: OnceCell<Option<CallerIdentity>>,
     /// Warnings the sources leave for the run to show (never a value).
     warnings: std::sync::Mutex<Vec<String>>,
-    /// With `-v`, the task telling calls that are slow to answer.
-    watcher: Option<tokio::task::AbortHandle>,
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        if let Some(watcher) = &self.watcher {
-            watcher.abort();
-        }
-    }
+    /// With `-v`, the task telling calls that are slow to answer, for as long as the session.
+    _watcher: SlowCallWatch,
 }
 
 /// Who AWS says the caller is.
@@ -184,11 +176,8 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
         "AWS credentials",
         credentials::resolve(options, &context),
     )
-    .await;
-    if let Some(watcher) = credential_watcher {
-        watcher.abort();
-    }
-    let resolved = resolved??;
+    .await??;
+    drop(credential_watcher);
     if region.is_none() {
         // Only now, and only this late: off EC2 this lookup costs its timeouts.
         region = ImdsRegionProvider::builder()
@@ -220,7 +209,7 @@ pub async fn connect(options: &AwsOptions, log: Log) -> Result<Session, Error> {
         connect_time: started.elapsed(),
         timeout: options.timeout,
         calls,
-        watcher,
+        _watcher: watcher,
         budget: Arc::new(CallBudget::new(started + options.timeout)),
         caller: OnceCell::new(),
         warnings: std::sync::Mutex::default(),
