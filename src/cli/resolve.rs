@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::args::{
-    AwsArgs, Caller, Cli, Command, ExecArgs, ExportArgs, PolicyArgs, ScanFormat, SelectionArgs,
-    VerbosityArgs, WhoamiArgs, WhoamiFormat,
+    AwsArgs, Caller, Cli, Command, EnvFilesArgs, ExecArgs, ExportArgs, PolicyArgs, ScanFormat,
+    SelectionArgs, VerbosityArgs, WhoamiArgs, WhoamiFormat,
 };
 use super::generated;
 use crate::app::{self, Destination, SECRETS_ENV, Selection};
@@ -165,34 +165,32 @@ pub fn resolve(
                     (input, to)
                 })
                 .collect();
+            let (selection, env_files) = values(&args.selection, args.env, &text)?;
             Ok(app::Command::Render(app::Render {
-                selection: selection(
-                    &args.selection,
-                    secrets_default(&args.env.env_files, &text).as_deref(),
-                )?,
-                env_files: args.env.env_files,
+                selection,
+                env_files,
                 pairs,
             }))
         }
-        Some(Command::Scan(args)) => Ok(app::Command::Scan(app::Scan {
-            selection: selection(
-                &args.selection,
-                secrets_default(&args.env.env_files, &text).as_deref(),
-            )?,
-            env_files: args.env.env_files,
-            paths: args.paths,
-            excluded: args.excluded,
-            json: args.format == ScanFormat::Json,
-            min_length: args.length.mask_min_length,
-        })),
-        Some(Command::Redact(args)) => Ok(app::Command::Redact(app::Redact {
-            selection: selection(
-                &args.selection,
-                secrets_default(&args.env.env_files, &text).as_deref(),
-            )?,
-            env_files: args.env.env_files,
-            min_length: args.length.mask_min_length,
-        })),
+        Some(Command::Scan(args)) => {
+            let (selection, env_files) = values(&args.selection, args.env, &text)?;
+            Ok(app::Command::Scan(app::Scan {
+                selection,
+                env_files,
+                paths: args.paths,
+                excluded: args.excluded,
+                json: args.format == ScanFormat::Json,
+                min_length: args.length.mask_min_length,
+            }))
+        }
+        Some(Command::Redact(args)) => {
+            let (selection, env_files) = values(&args.selection, args.env, &text)?;
+            Ok(app::Command::Redact(app::Redact {
+                selection,
+                env_files,
+                min_length: args.length.mask_min_length,
+            }))
+        }
         Some(Command::Completions(args)) => {
             Ok(app::Command::Print(generated::completions(args.shell)))
         }
@@ -317,12 +315,10 @@ fn exec(
     args: ExecArgs,
     environment: &dyn Fn(&str) -> Option<String>,
 ) -> Result<app::Command, Error> {
+    let (selection, env_files) = values(&args.selection, args.env, environment)?;
     Ok(app::Command::Exec(app::Exec {
-        selection: selection(
-            &args.selection,
-            secrets_default(&args.env.env_files, environment).as_deref(),
-        )?,
-        env_files: args.env.env_files,
+        selection,
+        env_files,
         options: exec::Options {
             mask: args.mask || (!args.no_mask && in_ci(environment("CI").as_deref())),
             pristine: args.pristine,
@@ -352,17 +348,20 @@ fn in_ci(ci: Option<&str>) -> bool {
     ci.is_some_and(|value| !matches!(value, "" | "0" | "false" | "FALSE" | "False"))
 }
 
-/// `$AWSSECRETS_SECRETS`, the SPECs of a command whose command line names no values: with an
-/// `--env-file`, the values are the file's alone (a project-wide variable adds no AWS call).
-fn secrets_default(
-    env_files: &[PathBuf],
+/// The values of a command that takes SPECs or env files: `$AWSSECRETS_SECRETS` stands for
+/// SPECs only when the command line names no values at all; with an `--env-file`, the values
+/// are the files' and the `-s` SPECs' (a project-wide variable adds no AWS call).
+fn values(
+    args: &SelectionArgs,
+    env: EnvFilesArgs,
     environment: &dyn Fn(&str) -> Option<String>,
-) -> Option<String> {
-    if env_files.is_empty() {
+) -> Result<(Selection, Vec<PathBuf>), Error> {
+    let secrets_env = if env.env_files.is_empty() {
         environment(SECRETS_ENV)
     } else {
         None
-    }
+    };
+    Ok((selection(args, secrets_env.as_deref())?, env.env_files))
 }
 
 /// Parses every SPEC (from `--secret`, else `secrets_env`), reporting all bad ones at once.
