@@ -36,7 +36,6 @@ type Filter = [u64; 1 << (FILTER_BITS - 6)];
 /// searched.
 pub struct Finder {
     automaton: Option<Automaton>,
-    lengths: Vec<u32>,
     longest: usize,
     /// How many first bytes of every pattern the filter hashes (1 to 4: the shortest's length).
     prefix: usize,
@@ -62,7 +61,6 @@ impl Finder {
         }
         Finder {
             automaton: (!patterns.is_empty()).then(|| Automaton::new(strings)),
-            lengths: strings.iter().map(|s| s.len() as u32).collect(),
             longest: strings.iter().map(|s| s.len()).max().unwrap_or(0),
             prefix,
             filter,
@@ -106,13 +104,13 @@ impl Finder {
             };
             let window = &buffer[..end];
             let mut start = 0;
-            while let Some((at, pattern)) = self.next_start(window, start, limit) {
+            while let Some((at, pattern, length)) = self.next_start(window, start, limit) {
                 start = at + 1;
                 let begin = base + at as u64;
                 if begin < last_end {
                     continue;
                 }
-                last_end = begin + u64::from(self.lengths[pattern]);
+                last_end = begin + length as u64;
                 lines.advance(window, base, begin);
                 found(Found {
                     pattern,
@@ -131,8 +129,13 @@ impl Finder {
     }
 
     /// The first position from `from` (before `limit`) where a pattern starts in `window`, and
-    /// the longest one starting there.
-    fn next_start(&self, window: &[u8], from: usize, limit: usize) -> Option<(usize, usize)> {
+    /// the longest one starting there (its index and length).
+    fn next_start(
+        &self,
+        window: &[u8],
+        from: usize,
+        limit: usize,
+    ) -> Option<(usize, usize, usize)> {
         let automaton = self.automaton.as_ref()?;
         let prefix = self.prefix;
         let filter: &Filter = &self.filter;
@@ -159,13 +162,13 @@ impl Finder {
             .chain(hashed..limit);
         candidates.find_map(|at| {
             self.longest_from(automaton, &window[at..])
-                .map(|pattern| (at, pattern))
+                .map(|(pattern, length)| (at, pattern, length))
         })
     }
 
-    /// The longest pattern `bytes` start with, by the automaton: walked from its start until
-    /// no pattern begun at the first byte can still match.
-    fn longest_from(&self, automaton: &Automaton, bytes: &[u8]) -> Option<usize> {
+    /// The longest pattern `bytes` start with (its index and length), by the automaton: walked
+    /// from its start until no pattern begun at the first byte can still match.
+    fn longest_from(&self, automaton: &Automaton, bytes: &[u8]) -> Option<(usize, usize)> {
         let mut state = START;
         let mut longest = None;
         for (index, &byte) in bytes.iter().take(self.longest).enumerate() {
@@ -176,7 +179,7 @@ impl Finder {
                 break;
             }
             if matches && automaton.longest_match(state) == walked {
-                longest = Some(automaton.longest_pattern(state));
+                longest = Some((automaton.longest_pattern(state), walked));
             }
         }
         longest
